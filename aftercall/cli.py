@@ -1,0 +1,338 @@
+"""The `aftercall` command line (Typer). Human output by default, JSON where asked.
+
+Exit codes: 0 when the command did its job (a run with some failed files still did its job),
+1 when it could not run at all (bad inbox, locked or newer database, invalid config), 2 for
+usage errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    name="aftercall",
+    help="Find the customers your calls failed, and get a person to fix it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="DuckDB file [default: config, else ./aftercall.duckdb]")
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML config [default: ./aftercall.toml if present]")
+]
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _settings(config: Path | None, db: Path | None) -> Settings:
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    if db is not None:
+        settings = settings.model_copy(update={"db": db})
+    return settings
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
+def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[str, Any]:
+    from . import prefect_env
+
+    prefect_env.configure()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .flows import pipeline as flow_module
+    from .store.db import StoreError
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        console=err, transient=True, disable=quiet)
+    bar: dict[str, Any] = {}
+
+    def hook(event: str, data: dict[str, Any]) -> None:
+        if event == "start":
+            bar["id"] = progress.add_task("transcribing and analysing", total=data["total"])
+        elif event == "call":
+            progress.update(bar["id"], description=f"{data['file']}")
+        elif event == "done":
+            progress.advance(bar["id"])
+
+    flow_module.progress_hooks.append(hook)
+    if not quiet:
+        err.print("[dim]starting the local Prefect engine (first run takes ~30 s)...[/]",
+                  highlight=False)
+    try:
+        with progress:
+            return flow_module.pipeline(str(inbox), str(settings.db), settings)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        flow_module.progress_hooks.remove(hook)
+
+
+def _print_run(summary: dict[str, Any]) -> None:
+    c = summary["counts"]
+    out.print(
+        f"[bold]run {summary['run_id']}[/]: {c['files']} files, {c['new']} new, "
+        f"{c['analysed']} analysed, {c['failed']} failed, {c['already_done']} already done, "
+        f"{c['skipped']} skipped; cases: {c['cases_opened']} opened, {c['cases_updated']} "
+        f"updated, {c['cases_resolved_on_call']} resolved on a later call", highlight=False,
+    )
+    for f in summary["failures"]:
+        out.print(f"  [red]failed[/] {f['file']}: {f['reason']}", highlight=False)
+    for line in [*summary["skipped"], *summary["problems"]]:
+        out.print(f"  [yellow]note[/] {line}", highlight=False)
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path, typer.Option("--inbox", help="Folder of recordings and transcripts")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """Process every new call in INBOX into the database and refresh the recovery cases."""
+    from .intake import InboxError
+
+    settings = _settings(config, db)
+    if not inbox.is_dir():
+        raise _fail(f"inbox {inbox} is not a folder that exists")
+    try:
+        summary = _run_pipeline(inbox, settings, quiet=fmt == Fmt.json)
+    except InboxError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt == Fmt.json:
+        out.print(_dumps(summary), highlight=False, soft_wrap=True)
+    else:
+        _print_run(summary)
+
+
+@app.command()
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file")] = Path("aftercall-demo.duckdb"),
+) -> None:
+    """Run the pipeline on the demo calls shipped with aftercall and print the outreach list."""
+    inbox = Path(str(resources.files("aftercall").joinpath("demo_calls")))
+    settings = _settings(None, db)
+    if not settings.cases.agents:  # the demo names its outreach team so drafts are signed
+        settings.cases.agents = {"*": ["Dana Cole", "Sam Ortiz"]}
+        settings.cases.company_name = "Acme Services"
+    summary = _run_pipeline(inbox, settings)
+    _print_run(summary)
+    out.print()
+    cases(db=db, config=None, fmt=Fmt.table, state=None, review=True)
+
+
+@app.command()
+def transcribe(
+    path: Annotated[Path, typer.Argument(help="Audio file")],
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """Transcribe one recording into speaker turns (no database)."""
+    from .process import CallError, read_transcript
+
+    settings = _settings(config, None)
+    try:
+        transcript = read_transcript(path, settings.asr)
+    except CallError as exc:
+        raise _fail(f"{path}: {exc}") from exc
+    turns = [
+        {"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
+        for t in transcript.turns
+    ]
+    if fmt == Fmt.json:
+        print(_dumps({"path": str(path), "duration_s": transcript.duration_s, "turns": turns}))
+        return
+    table = Table("start", "speaker", "text", title=f"{path.name}")
+    for t in turns:
+        start = "" if t["start_s"] is None else f"{t['start_s']:.1f}"
+        table.add_row(start, t["speaker"], t["text"])
+    out.print(table)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[Path], typer.Argument(help="Audio or transcript files")],
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+) -> None:
+    """Analyse calls without a database: outcome, p_unresolved, category and signals."""
+    from .process import CallError, process_call
+
+    settings = _settings(config, None)
+    failed = 0
+    for path in paths:
+        try:
+            _, analysis = process_call(path, None, settings.asr)
+        except CallError as exc:
+            failed += 1
+            if fmt == Fmt.json:
+                print(_dumps({"path": str(path), "error": str(exc)}))
+            else:
+                err.print(f"[red]{path}[/]: {exc}", highlight=False)
+            continue
+        record = {
+            "path": str(path),
+            "outcome": analysis.outcome,
+            "p_unresolved": round(analysis.p_unresolved, 4),
+            "category": analysis.category,
+            "severity": analysis.severity,
+            "summary": analysis.summary,
+            "signals": [
+                {"kind": s.kind, "speaker": s.speaker, "text": s.text, "start_s": s.start_s}
+                for s in analysis.signals
+            ],
+            "reasons": analysis.reasons,
+        }
+        if fmt == Fmt.json:
+            print(_dumps(record))
+            continue
+        out.print(f"[bold]{path}[/]: {analysis.outcome} (p={analysis.p_unresolved:.2f}), "
+                  f"{analysis.category}, {analysis.severity}", highlight=False)
+        for reason in analysis.reasons:
+            out.print(f"  - {reason}", highlight=False)
+    if failed == len(paths):
+        raise typer.Exit(1)
+
+
+def _open_read(settings: Settings):
+    from .store.db import StoreError, open_db
+
+    try:
+        return open_db(settings.db, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def calls(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    status: Annotated[str | None, typer.Option(help="only calls with this status")] = None,
+) -> None:
+    """List the calls in the database with their status and outcome."""
+    from .store.calls import list_calls
+    from .store.db import StoreError
+
+    settings = _settings(config, db)
+    try:
+        with _open_read(settings) as con:
+            rows = list_calls(con, status)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt == Fmt.json:
+        print(_dumps(rows))
+        return
+    table = Table(
+        "call", "file", "customer", "status", "outcome", "p", "category", "summary / error"
+    )
+    for r in rows:
+        p = "" if r["p_unresolved"] is None else f"{r['p_unresolved']:.2f}"
+        note = r["error"] if r["status"] == "failed" else (r["summary"] or "")
+        table.add_row(r["call_id"][:8], r["file_name"], r["customer_id"] or "-", r["status"],
+                      r["outcome"] or "", p, r["category"] or "", note)
+    out.print(table)
+
+
+def _safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a cell starting =, +, -, @ opens as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+CASE_CSV_FIELDS = ["case_id", "customer_id", "call_ids", "priority", "due_at", "category",
+                   "reason", "evidence", "owner", "state", "draft"]
+
+
+@app.command()
+def cases(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv")] = Fmt.table,
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    review: Annotated[bool, typer.Option(help="include cases held for supervisor review")] = False,
+) -> None:
+    """The recovery outreach list, most urgent first."""
+    from .cases import list_cases
+    from .store.db import StoreError
+
+    settings = _settings(config, db)
+    try:
+        with _open_read(settings) as con:
+            rows = list_cases(con, include_review=review, state=state)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt == Fmt.json:
+        print(_dumps(rows))
+        return
+    if fmt == Fmt.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, CASE_CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            row = {**r, "call_ids": " ".join(r["call_ids"]), "evidence": _dumps(r["evidence"]),
+                   "due_at": r["due_at"].isoformat()}
+            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        sys.stdout.write(buf.getvalue())
+        return
+    if not rows:
+        out.print("No open recovery cases.")
+        return
+    table = Table("case", "priority", "due", "customer", "owner", "state", "why", "their words",
+                  title="Recovery outreach list")
+    for r in rows:
+        quote = next((e["text"] for e in r["evidence"] if e["kind"] == "summary"), "")
+        table.add_row(r["case_id"], r["priority"], r["due_at"].strftime("%d %b %H:%M"),
+                      r["customer_id"] or "unknown", r["owner"] or "unassigned", r["state"],
+                      r["reason"], quote)
+    out.print(table)
+
+
+@app.command()
+def web(db: DbOption = None) -> None:
+    """The web app for QA reviewers, outreach agents and managers (not yet built)."""
+    raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

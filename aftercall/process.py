@@ -1,0 +1,79 @@
+"""One call from file to findings, as plain functions (the flow's tasks call these).
+
+No database and no Prefect here, so `aftercall analyze` and the tests use exactly the code
+the pipeline runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import AsrSettings
+from .intake import AUDIO_EXTS, JSON_EXTS, TEXT_EXTS
+from .nlp.detector import Analysis, analyse
+from .nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
+from .nlp.roles import infer_roles
+from .nlp.transcript import Transcript
+
+if TYPE_CHECKING:
+    from .nlp.transcribe import AsrConfig
+
+MAX_TRANSCRIPT_BYTES = 5_000_000
+
+
+class CallError(Exception):
+    """This one call cannot be processed; the message is shown to users as its reason."""
+
+
+def asr_config(settings: AsrSettings) -> AsrConfig:
+    from .nlp.transcribe import AsrConfig  # late: faster-whisper is slow to import
+
+    return AsrConfig(**settings.model_dump())
+
+
+def read_transcript(path: Path, asr: AsrSettings | None = None) -> Transcript:
+    """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in AUDIO_EXTS:
+            from .nlp.audio import AudioError
+            from .nlp.transcribe import transcribe_file
+
+            try:
+                transcript = transcribe_file(path, asr_config(asr or AsrSettings()))
+            except AudioError as exc:
+                raise CallError(str(exc)) from exc
+            if transcript.source == "asr-mono":
+                transcript = infer_roles(transcript)
+            return transcript
+        if suffix in TEXT_EXTS | JSON_EXTS:
+            if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
+                raise CallError(f"transcript larger than {MAX_TRANSCRIPT_BYTES:,} bytes")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise CallError("transcript is not UTF-8 text") from exc
+            if suffix in TEXT_EXTS:
+                transcript, labels = parse_text_transcript(text)
+                return infer_roles(transcript, labels)
+            transcript = parse_json_transcript(text)
+            if any(t.speaker == "unknown" for t in transcript.turns):
+                transcript = infer_roles(transcript)
+            return transcript
+    except TranscriptError as exc:
+        raise CallError(str(exc)) from exc
+    except OSError as exc:
+        raise CallError(f"cannot read the file: {exc.strerror or exc}") from exc
+    raise CallError(f"unsupported file type {suffix or '(none)'}")
+
+
+def process_call(
+    path: Path, started_at: datetime | None = None, asr: AsrSettings | None = None
+) -> tuple[Transcript, Analysis]:
+    transcript = read_transcript(path, asr)
+    if not transcript.turns:
+        raise CallError("no speech found in the recording")
+    return transcript, analyse(transcript, started_at=started_at)
+

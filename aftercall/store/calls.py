@@ -1,0 +1,146 @@
+"""Writing and reading calls: registration, results, failures, runs.
+
+Every write of one call's results happens in one transaction (see db.transaction), so a run
+killed between two calls leaves each call either fully stored or still `pending`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+if TYPE_CHECKING:
+    from ..intake import InboxItem
+    from ..nlp.detector import Analysis
+    from ..nlp.transcript import Transcript
+
+DONE_STATUSES = ("analysed", "failed")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def call_statuses(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, str]:
+    """content_hash -> status for the hashes already in the store."""
+    if not hashes:
+        return {}
+    rows = con.execute(
+        "SELECT content_hash, status FROM calls WHERE content_hash IN (SELECT unnest(?))",
+        [hashes],
+    ).fetchall()
+    return dict(rows)
+
+
+def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
+    """Insert a `pending` row for a new call; False when the hash is already stored."""
+    meta = item.meta
+    stamp = now()
+    inserted = con.execute(
+        """INSERT INTO calls (call_id, content_hash, source_uri, file_name, kind, external_id,
+               customer_id, customer_name, phone, email, agent_id, queue, customer_value,
+               started_at, status, warnings, ingested_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+           ON CONFLICT DO NOTHING RETURNING call_id""",
+        [
+            item.call_id, item.content_hash, item.path.resolve().as_uri(), item.path.name,
+            item.kind, meta.call_id, meta.customer_id, meta.customer_name, meta.phone,
+            meta.email, meta.agent_id, meta.queue, meta.customer_value, meta.started_at,
+            "; ".join(item.warnings) or None, stamp, stamp,
+        ],
+    ).fetchall()
+    return bool(inserted)
+
+
+def save_result(
+    con: duckdb.DuckDBPyConnection, call_id: str, transcript: Transcript, analysis: Analysis
+) -> None:
+    """Replace whatever the call had with this transcript and analysis; status analysed."""
+    for table in ("turns", "signals", "promises", "analyses"):
+        con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+    turn_rows = [
+        [call_id, t.idx, t.speaker, t.start_s, t.end_s, t.text, t.avg_logprob, t.no_speech_prob,
+         json.dumps([w.model_dump() for w in t.words]) if t.words else None]
+        for t in transcript.turns
+    ]
+    if turn_rows:
+        con.executemany("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", turn_rows)
+    if analysis.signals:
+        con.executemany(
+            "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [call_id, s.turn_idx, s.kind, s.speaker, s.text, s.char_start, s.char_end,
+                 s.start_s, s.weight, s.hypothetical, s.negated, analysis.model_version]
+                for s in analysis.signals
+            ],
+        )
+    if analysis.promises:
+        con.executemany(
+            "INSERT INTO promises (call_id, turn_idx, text, kind, start_s, due_at, due_text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [call_id, p.turn_idx, p.text, p.kind, p.start_s, p.due_at, p.due_text]
+                for p in analysis.promises
+            ],
+        )
+    con.execute(
+        "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            call_id, analysis.outcome, analysis.p_unresolved, analysis.category,
+            analysis.severity, analysis.summary, analysis.summary_turn_idx,
+            analysis.summary_start_s, json.dumps(analysis.reasons), analysis.abusive,
+            analysis.model_version, now(),
+        ],
+    )
+    con.execute(
+        """UPDATE calls SET status = 'analysed', error = NULL, duration_s = ?, language = ?,
+               transcript_source = ?, updated_at = ? WHERE call_id = ?""",
+        [transcript.duration_s, transcript.language, transcript.source, now(), call_id],
+    )
+
+
+def mark_failed(con: duckdb.DuckDBPyConnection, call_id: str, reason: str) -> None:
+    con.execute(
+        "UPDATE calls SET status = 'failed', error = ?, updated_at = ? WHERE call_id = ?",
+        [reason, now(), call_id],
+    )
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, inbox: str
+) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, inbox, started_at, status)"
+        " VALUES (?, ?, ?, ?, 'running')",
+        [run_id, flow_run_id, inbox, now()],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, counts: dict[str, Any], status: str
+) -> None:
+    con.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
+        [now(), status, json.dumps(counts), run_id],
+    )
+
+
+def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def list_calls(con: duckdb.DuckDBPyConnection, status: str | None = None) -> list[dict[str, Any]]:
+    sql = """SELECT c.call_id, c.external_id, c.file_name, c.customer_id, c.agent_id, c.queue,
+                    c.started_at, c.duration_s, c.status, c.error, c.warnings,
+                    a.outcome, a.p_unresolved, a.category, a.severity, a.summary, a.abusive
+             FROM calls c LEFT JOIN analyses a USING (call_id)"""
+    params: list[Any] = []
+    if status:
+        sql += " WHERE c.status = ?"
+        params.append(status)
+    sql += " ORDER BY c.started_at NULLS LAST, c.file_name"
+    return rows_as_dicts(con.execute(sql, params))

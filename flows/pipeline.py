@@ -1,0 +1,118 @@
+"""The pipeline flow: intake -> transcribe + analyse -> persist -> refresh cases.
+
+Thin on purpose: each task calls one plain function from aftercall.intake, aftercall.process,
+aftercall.store or aftercall.cases, all tested without Prefect. The flow process is the only
+writer of the database, and holds it only for one short transaction at a time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from ..cases import refresh_cases
+from ..config import Settings
+from ..intake import InboxItem, InboxScan, scan_inbox
+from ..process import CallError, process_call
+from ..store import calls as store
+from ..store.db import transaction
+
+# Listeners for per-call progress (the CLI draws a Rich progress bar from these). Kept out of
+# the flow's parameters because Prefect parameters must be serialisable.
+progress_hooks: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _progress(event: str, **data: Any) -> None:
+    for hook in progress_hooks:
+        hook(event, data)
+
+
+@task(name="scan inbox", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def scan(inbox: str) -> InboxScan:
+    return scan_inbox(inbox)
+
+
+@task(name="register calls", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
+    """Store new calls as pending; return every call that still needs processing."""
+    with transaction(db) as con:
+        for item in items:
+            store.register_call(con, item)
+        statuses = store.call_statuses(con, [i.content_hash for i in items])
+    todo, seen = [], set()
+    for item in items:
+        if statuses.get(item.content_hash) == "pending" and item.content_hash not in seen:
+            seen.add(item.content_hash)  # the same bytes under two names: one call
+            todo.append(item)
+    return todo
+
+
+@task(name="transcribe and analyse", cache_policy=NO_CACHE)
+def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | str:
+    """(transcript, analysis), or the reason the call failed, in words."""
+    try:
+        return process_call(item.path, item.meta.started_at, settings.asr)
+    except CallError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug must not stop the batch; the reason says what broke
+        get_run_logger().exception("unexpected error on %s", item.path.name)
+        return f"internal error ({type(exc).__name__}): please report this file"
+
+
+@task(name="persist call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+def persist(db: str, call_id: str, result: tuple[Any, Any] | str) -> str:
+    with transaction(db) as con:
+        if isinstance(result, str):
+            store.mark_failed(con, call_id, result)
+            return "failed"
+        store.save_result(con, call_id, *result)
+    return "analysed"
+
+
+@task(name="refresh cases", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+def refresh(db: str, settings: Settings) -> dict[str, int]:
+    with transaction(db) as con:
+        return refresh_cases(con, settings.cases)
+
+
+@flow(name="aftercall-pipeline", log_prints=False)
+def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Process every new call in `inbox` into `db` and bring the cases up to date."""
+    settings = settings or Settings()
+    db = str(Path(db))
+    run_id = uuid.uuid4().hex[:12]
+    with transaction(db) as con:
+        store.start_run(con, run_id, str(flow_run.id or ""), inbox)
+    found = scan(inbox)
+    todo = register(db, found.items)
+    _progress("start", total=len(todo))
+    outcomes: dict[str, str] = {}
+    failures: list[dict[str, str]] = []
+    for item in todo:
+        _progress("call", file=item.path.name)
+        result = analyse_call(item, settings)
+        status = persist(db, item.call_id, result)
+        outcomes[item.call_id] = status
+        if isinstance(result, str):
+            failures.append({"file": item.path.name, "reason": result})
+        _progress("done", file=item.path.name, status=status)
+    case_counts = refresh(db, settings)
+    counts = {
+        "files": len(found.items),
+        "new": len(todo),
+        "already_done": len({i.content_hash for i in found.items}) - len(todo),
+        "analysed": sum(1 for s in outcomes.values() if s == "analysed"),
+        "failed": len(failures),
+        "skipped": len(found.skipped),
+        **{f"cases_{k}": v for k, v in case_counts.items()},
+    }
+    with transaction(db) as con:
+        store.finish_run(con, run_id, counts, "completed")
+    return {"run_id": run_id, "counts": counts, "failures": failures,
+            "skipped": found.skipped, "problems": found.problems}

