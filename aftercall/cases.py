@@ -36,32 +36,38 @@ def customer_key(row: dict[str, Any]) -> str:
 
 
 def _analysed_calls(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return rows_as_dicts(con.execute(
-        """SELECT c.call_id, c.customer_id, c.customer_name, c.phone, c.queue, c.customer_value,
+    return rows_as_dicts(
+        con.execute(
+            """SELECT c.call_id, c.customer_id, c.customer_name, c.phone, c.queue, c.customer_value,
                   coalesce(c.started_at, c.ingested_at) AS at, c.started_at,
                   a.outcome, a.p_unresolved, a.category, a.severity, a.summary,
                   a.summary_turn_idx, a.summary_start_s, a.abusive
            FROM calls c JOIN analyses a USING (call_id)
            WHERE c.status = 'analysed'
            ORDER BY at, c.call_id"""
-    ))
+        )
+    )
 
 
 def _signals(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> list[dict[str, Any]]:
-    return rows_as_dicts(con.execute(
-        """SELECT call_id, turn_idx, kind, speaker, text, start_s FROM signals
+    return rows_as_dicts(
+        con.execute(
+            """SELECT call_id, turn_idx, kind, speaker, text, start_s FROM signals
            WHERE call_id IN (SELECT unnest(?)) AND NOT negated
            ORDER BY call_id, turn_idx, char_start""",
-        [call_ids],
-    ))
+            [call_ids],
+        )
+    )
 
 
 def _promises(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> list[dict[str, Any]]:
-    return rows_as_dicts(con.execute(
-        """SELECT call_id, text, kind, due_at, due_text FROM promises
+    return rows_as_dicts(
+        con.execute(
+            """SELECT call_id, text, kind, due_at, due_text FROM promises
            WHERE call_id IN (SELECT unnest(?)) AND status = 'open' ORDER BY call_id, turn_idx""",
-        [call_ids],
-    ))
+            [call_ids],
+        )
+    )
 
 
 def unresolved_run(calls: list[dict[str, Any]], window: timedelta) -> list[dict[str, Any]]:
@@ -93,12 +99,15 @@ def prioritise(
     if len(calls) > 1:
         score += min(10.0 * (len(calls) - 1), 20.0)
         reasons.append(f"repeat caller ({len(calls)} calls about it)")
-    for kind, label in (("churn", "churn threat"), ("escalation", "asked to escalate"),
-                        ("deflection", "agent passed the buck")):
+    for kind, label in (
+        ("churn", "churn threat"),
+        ("escalation", "asked to escalate"),
+        ("deflection", "agent passed the buck"),
+    ):
         hits = [s for s in signals if s["kind"] == kind]
         if hits:
             score += 10.0 if kind != "deflection" else 5.0
-            reasons.append(f"{label}: \"{hits[-1]['text']}\"")
+            reasons.append(f'{label}: "{hits[-1]["text"]}"')
     value = latest.get("customer_value")
     if value is not None and value >= settings.high_value:
         score += 5.0
@@ -112,12 +121,20 @@ def _evidence(calls: list[dict[str, Any]], signals: list[dict[str, Any]]) -> lis
     out = []
     for c in calls:
         if c["summary"]:
-            out.append({"call_id": c["call_id"], "kind": "summary", "speaker": "customer",
-                        "turn_idx": c["summary_turn_idx"], "start_s": c["summary_start_s"],
-                        "text": c["summary"]})
+            out.append(
+                {
+                    "call_id": c["call_id"],
+                    "kind": "summary",
+                    "speaker": "customer",
+                    "turn_idx": c["summary_turn_idx"],
+                    "start_s": c["summary_start_s"],
+                    "text": c["summary"],
+                }
+            )
     out += [
         {k: s[k] for k in ("call_id", "kind", "speaker", "turn_idx", "start_s", "text")}
-        for s in signals if s["kind"] in shown
+        for s in signals
+        if s["kind"] in shown
     ]
     return out
 
@@ -128,10 +145,12 @@ def _pick_owner(
     pool = settings.agents.get(queue or "", []) or settings.agents.get("*", [])
     if not pool:
         return None
-    load = dict(con.execute(
-        "SELECT owner, count(*) FROM cases WHERE state IN (SELECT unnest(?)) GROUP BY owner",
-        [list(OPEN_STATES)],
-    ).fetchall())
+    load = dict(
+        con.execute(
+            "SELECT owner, count(*) FROM cases WHERE state IN (SELECT unnest(?)) GROUP BY owner",
+            [list(OPEN_STATES)],
+        ).fetchall()
+    )
     return min(pool, key=lambda name: (load.get(name, 0), pool.index(name)))
 
 
@@ -156,10 +175,13 @@ def refresh_cases(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dic
         ).fetchone()
         # Calls a closed case already dealt with are history, not a new problem.
         handled = {
-            cid for (ids,) in con.execute(
+            cid
+            for (ids,) in con.execute(
                 "SELECT call_ids FROM cases WHERE customer_key = ? AND category = ?"
-                " AND state NOT IN (SELECT unnest(?))", [key, category, list(OPEN_STATES)],
-            ).fetchall() for cid in ids
+                " AND state NOT IN (SELECT unnest(?))",
+                [key, category, list(OPEN_STATES)],
+            ).fetchall()
+            for cid in ids
         }
         calls = [c for c in calls if c["call_id"] not in handled]
         open_calls = unresolved_run(calls, timedelta(days=settings.repeat_window_days))
@@ -232,8 +254,12 @@ def _write_case(
             [*fields.values(), due, existing[0]],
         )
         new_calls = sorted(set(call_ids) - set(existing[1]))
-        _event(con, existing[0], "evidence_added",
-               {"call_ids": new_calls, "priority": priority, "reason": reason})
+        _event(
+            con,
+            existing[0],
+            "evidence_added",
+            {"call_ids": new_calls, "priority": priority, "reason": reason},
+        )
         counts["updated"] += 1
         return
     number = con.execute("SELECT nextval('case_seq')").fetchone()[0]
@@ -243,8 +269,12 @@ def _write_case(
                 {", ".join(fields)}) VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(fields))})""",
         [case_id, key, category, stamp + sla, stamp, *fields.values()],
     )
-    _event(con, case_id, "opened", {"call_ids": call_ids, "priority": priority,
-                                    "reason": reason, "owner": owner})
+    _event(
+        con,
+        case_id,
+        "opened",
+        {"call_ids": call_ids, "priority": priority, "reason": reason, "owner": owner},
+    )
     counts["opened"] += 1
 
 
@@ -252,15 +282,20 @@ def list_cases(
     con: duckdb.DuckDBPyConnection, include_review: bool = False, state: str | None = None
 ) -> list[dict[str, Any]]:
     """The outreach list: open cases, most urgent first (due time, then priority)."""
-    states = [state] if state else (["open", "claimed", "contacted"]
-                                    + (["supervisor_review"] if include_review else []))
-    rows = rows_as_dicts(con.execute(
-        """SELECT case_id, customer_id, call_ids, priority, priority_score, due_at, category,
+    states = (
+        [state]
+        if state
+        else (["open", "claimed", "contacted"] + (["supervisor_review"] if include_review else []))
+    )
+    rows = rows_as_dicts(
+        con.execute(
+            """SELECT case_id, customer_id, call_ids, priority, priority_score, due_at, category,
                   reason, evidence, owner, state, draft, script, created_at
            FROM cases WHERE state IN (SELECT unnest(?))
            ORDER BY due_at, priority_score DESC, case_id""",
-        [states],
-    ))
+            [states],
+        )
+    )
     for row in rows:
         row["evidence"] = json.loads(row["evidence"])
     return rows

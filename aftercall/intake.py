@@ -21,8 +21,15 @@ TEXT_EXTS = frozenset({".txt"})
 JSON_EXTS = frozenset({".json"})
 MANIFEST_NAME = "manifest.csv"
 META_FIELDS = (
-    "call_id", "customer_id", "agent_id", "started_at",
-    "customer_name", "phone", "email", "queue", "customer_value",
+    "call_id",
+    "customer_id",
+    "agent_id",
+    "started_at",
+    "customer_name",
+    "phone",
+    "email",
+    "queue",
+    "customer_value",
 )
 MAX_META_CHARS = 500
 _DATETIME = TypeAdapter(datetime)

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .config import AsrSettings
 from .intake import AUDIO_EXTS, JSON_EXTS, TEXT_EXTS
 from .nlp.detector import Analysis, analyse
 from .nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from .nlp.roles import infer_roles
+from .nlp.transcribe import AsrConfig
 from .nlp.transcript import Transcript
-
-if TYPE_CHECKING:
-    from .nlp.transcribe import AsrConfig
 
 MAX_TRANSCRIPT_BYTES = 5_000_000
 
@@ -27,13 +23,7 @@ class CallError(Exception):
     """This one call cannot be processed; the message is shown to users as its reason."""
 
 
-def asr_config(settings: AsrSettings) -> AsrConfig:
-    from .nlp.transcribe import AsrConfig  # late: faster-whisper is slow to import
-
-    return AsrConfig(**settings.model_dump())
-
-
-def read_transcript(path: Path, asr: AsrSettings | None = None) -> Transcript:
+def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
     """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
     suffix = path.suffix.lower()
     try:
@@ -42,7 +32,7 @@ def read_transcript(path: Path, asr: AsrSettings | None = None) -> Transcript:
             from .nlp.transcribe import transcribe_file
 
             try:
-                transcript = transcribe_file(path, asr_config(asr or AsrSettings()))
+                transcript = transcribe_file(path, asr)
             except AudioError as exc:
                 raise CallError(str(exc)) from exc
             if transcript.source == "asr-mono":
@@ -70,10 +60,9 @@ def read_transcript(path: Path, asr: AsrSettings | None = None) -> Transcript:
 
 
 def process_call(
-    path: Path, started_at: datetime | None = None, asr: AsrSettings | None = None
+    path: Path, started_at: datetime | None = None, asr: AsrConfig | None = None
 ) -> tuple[Transcript, Analysis]:
     transcript = read_transcript(path, asr)
     if not transcript.turns:
         raise CallError("no speech found in the recording")
     return transcript, analyse(transcript, started_at=started_at)
-

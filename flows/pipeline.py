@@ -114,5 +114,10 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
     }
     with transaction(db) as con:
         store.finish_run(con, run_id, counts, "completed")
-    return {"run_id": run_id, "counts": counts, "failures": failures,
-            "skipped": found.skipped, "problems": found.problems}
+    return {
+        "run_id": run_id,
+        "counts": counts,
+        "failures": failures,
+        "skipped": found.skipped,
+        "problems": found.problems,
+    }

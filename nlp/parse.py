@@ -21,8 +21,19 @@ _LINE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-_AGENT_LABELS = {"agent", "rep", "representative", "csr", "advisor", "adviser", "operator",
-                 "support", "associate", "specialist", "system"}
+_AGENT_LABELS = {
+    "agent",
+    "rep",
+    "representative",
+    "csr",
+    "advisor",
+    "adviser",
+    "operator",
+    "support",
+    "associate",
+    "specialist",
+    "system",
+}
 _CUSTOMER_LABELS = {"customer", "caller", "client", "user", "member", "consumer"}
 
 MAX_TEXT_CHARS = 2_000_000
@@ -94,9 +105,7 @@ def parse_json_transcript(text: str) -> Transcript:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise TranscriptError(f"invalid JSON transcript at {where}: {first['msg']}") from exc
-    turns = [
-        t.model_copy(update={"text": clean_text(t.text)}) for t in transcript.turns
-    ]
+    turns = [t.model_copy(update={"text": clean_text(t.text)}) for t in transcript.turns]
     turns = [t for t in turns if t.text]
     if not turns:
         raise TranscriptError("JSON transcript has no turns with text")

@@ -67,17 +67,20 @@ def draft_message(ctx: RecoveryContext) -> str:
     )
     lines.append(opening)
     if ctx.problem_quote:
-        lines.append(f'You told us: "{_quote(ctx.problem_quote)}". I have read your call and '
-                     "I am taking this on myself until it is fixed.")
+        lines.append(
+            f'You told us: "{_quote(ctx.problem_quote)}". I have read your call and '
+            "I am taking this on myself until it is fixed."
+        )
     else:
         lines.append("I have read your call and I am taking this on myself until it is fixed.")
     for promise in ctx.open_promises[:2]:
-        lines.append(f'You were told "{_quote(promise, 120)}", and I will make sure that '
-                     "happens or tell you straight away if it cannot.")
+        lines.append(
+            f'You were told "{_quote(promise, 120)}", and I will make sure that '
+            "happens or tell you straight away if it cannot."
+        )
     lines += [
         "",
-        "What would you like to happen next? Reply here or call me, and I will take it from "
-        "there.",
+        "What would you like to happen next? Reply here or call me, and I will take it from there.",
         "",
         owner,
     ]
@@ -88,7 +91,7 @@ def call_script(ctx: RecoveryContext) -> str:
     """Numbered steps for the outreach call."""
     owner = ctx.owner or UNNAMED_OWNER
     steps = [
-        f"Open: \"Hi {_first_name(ctx.customer_name)}, this is {owner} from {ctx.company}. "
+        f'Open: "Hi {_first_name(ctx.customer_name)}, this is {owner} from {ctx.company}. '
         f"You called us {_when(ctx.call_started_at)}, and I'm sorry it didn't get fixed.\"",
     ]
     if ctx.problem_quote:

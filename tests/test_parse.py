@@ -35,8 +35,15 @@ def test_labels_roles_and_continuations() -> None:
 
 @pytest.mark.parametrize(
     ("label", "role"),
-    [("Agent", "agent"), ("CSR", "agent"), ("Customer", "customer"), ("caller 2", "customer"),
-     ("John", "unknown"), ("", "unknown"), (None, "unknown")],
+    [
+        ("Agent", "agent"),
+        ("CSR", "agent"),
+        ("Customer", "customer"),
+        ("caller 2", "customer"),
+        ("John", "unknown"),
+        ("", "unknown"),
+        (None, "unknown"),
+    ],
 )
 def test_role_of_label(label: str | None, role: str) -> None:
     assert role_of_label(label) == role
@@ -56,7 +63,9 @@ def test_empty_transcripts_are_errors(text: str) -> None:
 
 
 def test_control_characters_and_huge_line() -> None:
-    transcript, _ = parse_text_transcript("Agent: hi\x07 there\x1b[31m\nCustomer: " + "a " * 100_000)
+    transcript, _ = parse_text_transcript(
+        "Agent: hi\x07 there\x1b[31m\nCustomer: " + "a " * 100_000
+    )
     assert transcript.turns[0].text == "hi there [31m"
     assert len(transcript.turns[1].text) == 199_999
     with pytest.raises(TranscriptError, match="larger than"):
@@ -64,14 +73,18 @@ def test_control_characters_and_huge_line() -> None:
 
 
 def test_json_transcript_roundtrip_and_sorting() -> None:
-    data = {"turns": [
-        {"speaker": "customer", "start_s": 3.0, "end_s": 4.0, "text": "it is broken"},
-        {"speaker": "agent", "start_s": 0.5, "end_s": 2.0, "text": "hello"},
-        {"speaker": "agent", "start_s": 5.0, "end_s": 6.0, "text": "   "},
-    ]}
+    data = {
+        "turns": [
+            {"speaker": "customer", "start_s": 3.0, "end_s": 4.0, "text": "it is broken"},
+            {"speaker": "agent", "start_s": 0.5, "end_s": 2.0, "text": "hello"},
+            {"speaker": "agent", "start_s": 5.0, "end_s": 6.0, "text": "   "},
+        ]
+    }
     transcript = parse_json_transcript(json.dumps(data))
     assert [(t.idx, t.speaker, t.text) for t in transcript.turns] == [
-        (0, "agent", "hello"), (1, "customer", "it is broken")]
+        (0, "agent", "hello"),
+        (1, "customer", "it is broken"),
+    ]
 
 
 @pytest.mark.parametrize(

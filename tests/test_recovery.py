@@ -11,9 +11,13 @@ START = datetime(2026, 11, 16, 9, 12, tzinfo=timezone(timedelta(hours=-5)))
 
 def ctx(**changes) -> RecoveryContext:
     base = dict(
-        customer_name="Maria Lopez", owner="Dana Cole", company="Acme Internet",
-        category="technical", problem_quote="my internet keeps dropping every evening",
-        problem_at_s=74.2, call_started_at=START,
+        customer_name="Maria Lopez",
+        owner="Dana Cole",
+        company="Acme Internet",
+        category="technical",
+        problem_quote="my internet keeps dropping every evening",
+        problem_at_s=74.2,
+        call_started_at=START,
         open_promises=["a technician will come Thursday morning"],
         left_undone=['customer said "third time"'],
     )
@@ -33,8 +37,15 @@ def test_draft_is_a_first_person_specific_apology() -> None:
 
 
 def test_draft_without_owner_or_quote_or_name_still_reads() -> None:
-    text = draft_message(ctx(owner=None, problem_quote=None, customer_name=None,
-                             call_started_at=None, open_promises=[]))
+    text = draft_message(
+        ctx(
+            owner=None,
+            problem_quote=None,
+            customer_name=None,
+            call_started_at=None,
+            open_promises=[],
+        )
+    )
     assert text.startswith("Hi there,")
     assert f"I'm {UNNAMED_OWNER}" in text and "recently" in text
     assert "You told us" not in text
@@ -49,7 +60,7 @@ def test_long_quotes_are_cut_at_a_word() -> None:
 def test_script_steps() -> None:
     script = call_script(ctx(category="billing"))
     lines = script.splitlines()
-    assert lines[0].startswith("1. Open: \"Hi Maria, this is Dana Cole from Acme Internet.")
+    assert lines[0].startswith('1. Open: "Hi Maria, this is Dana Cole from Acme Internet.')
     assert "I'm sorry it didn't get fixed" in lines[0]
     assert "(at 1:14 in the call)" in script
     assert 'Ask: "What would you like to happen next?"' in script

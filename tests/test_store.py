@@ -26,8 +26,17 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
     with open_db(path) as con:
         tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-        assert {"calls", "turns", "signals", "analyses", "promises", "cases", "case_events",
-                "runs", "schema_migrations"} <= tables
+        assert {
+            "calls",
+            "turns",
+            "signals",
+            "analyses",
+            "promises",
+            "cases",
+            "case_events",
+            "runs",
+            "schema_migrations",
+        } <= tables
     with open_db(path) as con:
         versions = con.execute("SELECT version FROM schema_migrations").fetchall()
     assert versions == [(v,) for v in range(1, schema_version() + 1)]
@@ -54,8 +63,11 @@ def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -67,8 +79,10 @@ def test_writer_waits_for_another_process_then_writes(tmp_path: Path) -> None:
     holder = _hold_lock(path, 1.5)
     try:
         with transaction(path) as con:  # retries with backoff until the holder lets go
-            con.execute("INSERT INTO runs (run_id, inbox, started_at, status)"
-                        " VALUES ('r1', 'x', now(), 'running')")
+            con.execute(
+                "INSERT INTO runs (run_id, inbox, started_at, status)"
+                " VALUES ('r1', 'x', now(), 'running')"
+            )
     finally:
         holder.wait(timeout=30)
     with open_db(path, read_only=True) as con:
@@ -94,8 +108,10 @@ def test_lock_held_too_long_is_a_clear_error(tmp_path: Path, monkeypatch) -> Non
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
     with pytest.raises(RuntimeError), transaction(path) as con:
-        con.execute("INSERT INTO runs (run_id, inbox, started_at, status)"
-                    " VALUES ('r1', 'x', now(), 'running')")
+        con.execute(
+            "INSERT INTO runs (run_id, inbox, started_at, status)"
+            " VALUES ('r1', 'x', now(), 'running')"
+        )
         raise RuntimeError("crash half-way")
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone() == (0,)

@@ -46,10 +46,23 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
            ON CONFLICT DO NOTHING RETURNING call_id""",
         [
-            item.call_id, item.content_hash, item.path.resolve().as_uri(), item.path.name,
-            item.kind, meta.call_id, meta.customer_id, meta.customer_name, meta.phone,
-            meta.email, meta.agent_id, meta.queue, meta.customer_value, meta.started_at,
-            "; ".join(item.warnings) or None, stamp, stamp,
+            item.call_id,
+            item.content_hash,
+            item.path.resolve().as_uri(),
+            item.path.name,
+            item.kind,
+            meta.call_id,
+            meta.customer_id,
+            meta.customer_name,
+            meta.phone,
+            meta.email,
+            meta.agent_id,
+            meta.queue,
+            meta.customer_value,
+            meta.started_at,
+            "; ".join(item.warnings) or None,
+            stamp,
+            stamp,
         ],
     ).fetchall()
     return bool(inserted)
@@ -62,8 +75,17 @@ def save_result(
     for table in ("turns", "signals", "promises", "analyses"):
         con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
     turn_rows = [
-        [call_id, t.idx, t.speaker, t.start_s, t.end_s, t.text, t.avg_logprob, t.no_speech_prob,
-         json.dumps([w.model_dump() for w in t.words]) if t.words else None]
+        [
+            call_id,
+            t.idx,
+            t.speaker,
+            t.start_s,
+            t.end_s,
+            t.text,
+            t.avg_logprob,
+            t.no_speech_prob,
+            json.dumps([w.model_dump() for w in t.words]) if t.words else None,
+        ]
         for t in transcript.turns
     ]
     if turn_rows:
@@ -72,8 +94,20 @@ def save_result(
         con.executemany(
             "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [call_id, s.turn_idx, s.kind, s.speaker, s.text, s.char_start, s.char_end,
-                 s.start_s, s.weight, s.hypothetical, s.negated, analysis.model_version]
+                [
+                    call_id,
+                    s.turn_idx,
+                    s.kind,
+                    s.speaker,
+                    s.text,
+                    s.char_start,
+                    s.char_end,
+                    s.start_s,
+                    s.weight,
+                    s.hypothetical,
+                    s.negated,
+                    analysis.model_version,
+                ]
                 for s in analysis.signals
             ],
         )
@@ -89,10 +123,18 @@ def save_result(
     con.execute(
         "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            call_id, analysis.outcome, analysis.p_unresolved, analysis.category,
-            analysis.severity, analysis.summary, analysis.summary_turn_idx,
-            analysis.summary_start_s, json.dumps(analysis.reasons), analysis.abusive,
-            analysis.model_version, now(),
+            call_id,
+            analysis.outcome,
+            analysis.p_unresolved,
+            analysis.category,
+            analysis.severity,
+            analysis.summary,
+            analysis.summary_turn_idx,
+            analysis.summary_start_s,
+            json.dumps(analysis.reasons),
+            analysis.abusive,
+            analysis.model_version,
+            now(),
         ],
     )
     con.execute(
