@@ -157,7 +157,7 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="DuckDB file")] = Path("aftercall-demo.duckdb"),
 ) -> None:
     """Run the pipeline on the demo calls shipped with aftercall and print the outreach list."""
-    inbox = Path(str(resources.files("aftercall").joinpath("demo_calls")))
+    inbox = Path(str(resources.files("aftercall").joinpath("demo_calls", "inbox")))
     settings = _settings(None, db)
     if not settings.cases.agents:  # the demo names its outreach team so drafts are signed
         settings.cases.agents = {"*": ["Dana Cole", "Sam Ortiz"]}

@@ -153,10 +153,9 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
                     num_workers=cfg.num_workers,
                 )
             except Exception as exc:
-                hint = "" if cfg.model is None else " (a model name needs internet access)"
-                raise RuntimeError(
-                    f"cannot load the speech model {key[0]!r}{hint}: {exc}"
-                ) from exc
+                named = cfg.model is not None and not Path(cfg.model).exists()
+                hint = " (a model name needs internet access)" if named else ""
+                raise RuntimeError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
             log.info("loaded Whisper model %s in %.1f s", key[0], time.perf_counter() - started)
             _models[key] = model
         return model
@@ -271,10 +270,11 @@ def _turns(
 
     avg_logprob of a turn: the mean of its segments' avg_logprob weighted by the tokens each
     contributes (a segment's tokens times the share of its words in the turn). no_speech_prob:
-    the MAX of its segments'. Whisper computes no_speech_prob once per 30 s window, not per
-    segment, so a mean would only re-weight copies of one number; the max keeps the warning
-    when any part of a turn came from a window Whisper thought silent, which is what the QA
-    view (Turn.confidence) should show.
+    the MAX of its segments'. faster-whisper 1.2 computes both figures once per decoded 30 s
+    window (of speech, after VAD), and every segment of a window carries the same pair; so a
+    mean would only re-weight copies of one number, while the max keeps the warning when any
+    part of a turn came from a window Whisper thought silent, which is what the QA view
+    (Turn.confidence) should show. For a per-turn signal within one window, use Word.prob.
     """
     # Runs of (segment, words of it) that form one turn.
     runs: list[list[tuple[_Seg, list[Word]]]] = []
@@ -308,9 +308,7 @@ def _turns(
         else:
             text = " ".join(seg.text for seg, _ in run)
             start, end = run[0][0].start, run[-1][0].end
-        weights = [
-            seg.tokens * (len(ws) / len(seg.words) if seg.words else 1.0) for seg, ws in run
-        ]
+        weights = [seg.tokens * (len(ws) / len(seg.words) if seg.words else 1.0) for seg, ws in run]
         total = sum(weights) or 1.0
         turns.append(
             Turn(
@@ -319,7 +317,9 @@ def _turns(
                 end_s=max(end, start),
                 text=text,
                 avg_logprob=round(
-                    sum(wt * seg.avg_logprob for wt, (seg, _) in zip(weights, run)) / total, 4
+                    sum(wt * seg.avg_logprob for wt, (seg, _) in zip(weights, run, strict=True))
+                    / total,
+                    4,
                 ),
                 no_speech_prob=round(max(seg.no_speech_prob for seg, _ in run), 4),
                 words=words,

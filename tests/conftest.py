@@ -18,7 +18,8 @@ from aftercall import prefect_env  # noqa: E402
 prefect_env.configure()
 
 DATA = Path(__file__).parent / "data"
-DEMO = Path(__file__).parent.parent / "aftercall" / "demo_calls"
+DEMO = Path(__file__).parent.parent / "aftercall" / "demo_calls" / "inbox"
+DEMO_SCRIPTS = DEMO.parent / "scripts.json"
 
 
 @pytest.fixture(scope="session")
