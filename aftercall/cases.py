@@ -39,12 +39,12 @@ def _analysed_calls(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return rows_as_dicts(
         con.execute(
             """SELECT c.call_id, c.customer_id, c.customer_name, c.phone, c.queue, c.customer_value,
-                  coalesce(c.started_at, c.ingested_at) AS at, c.started_at,
+                  coalesce(c.started_at, c.ingested_at) AS happened_at, c.started_at,
                   a.outcome, a.p_unresolved, a.category, a.severity, a.summary,
                   a.summary_turn_idx, a.summary_start_s, a.abusive
            FROM calls c JOIN analyses a USING (call_id)
            WHERE c.status = 'analysed'
-           ORDER BY at, c.call_id"""
+           ORDER BY happened_at, c.call_id"""
         )
     )
 
@@ -70,6 +70,27 @@ def _promises(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> list[dict[
     )
 
 
+def with_followed_categories(
+    calls: list[dict[str, Any]], window: timedelta
+) -> list[dict[str, Any]]:
+    """Give an uncategorised call ("other") the category of the same customer's previous call
+    within `window`: "nobody called me back" is about the earlier problem, not a new one."""
+    last: dict[str, dict[str, Any]] = {}
+    out = []
+    for call in calls:  # oldest first
+        key = customer_key(call)
+        prev = last.get(key)
+        if (
+            call["category"] == "other"
+            and prev is not None
+            and call["happened_at"] - prev["happened_at"] <= window
+        ):
+            call = {**call, "category": prev["category"]}
+        last[key] = call
+        out.append(call)
+    return out
+
+
 def unresolved_run(calls: list[dict[str, Any]], window: timedelta) -> list[dict[str, Any]]:
     """The calls, oldest first, that make up the customer's still-open problem.
 
@@ -81,7 +102,7 @@ def unresolved_run(calls: list[dict[str, Any]], window: timedelta) -> list[dict[
         return []
     run = [calls[-1]]
     for call in reversed(calls[:-1]):
-        repeat = run[0]["at"] - call["at"] <= window
+        repeat = run[0]["happened_at"] - call["happened_at"] <= window
         if call["outcome"] != "resolved" or repeat:
             run.insert(0, call)
         else:
@@ -108,6 +129,11 @@ def prioritise(
         if hits:
             score += 10.0 if kind != "deflection" else 5.0
             reasons.append(f'{label}: "{hits[-1]["text"]}"')
+    still = [s for s in signals if s["kind"] == "unresolved"]
+    if still:
+        reasons.append(f'customer said "{still[0]["text"]}"')
+    if any(c["abusive"] for c in calls):
+        reasons.append("abusive toward the agent: held for supervisor review")
     value = latest.get("customer_value")
     if value is not None and value >= settings.high_value:
         score += 5.0
@@ -163,8 +189,9 @@ def _event(con: duckdb.DuckDBPyConnection, case_id: str, event: str, detail: dic
 
 def refresh_cases(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dict[str, int]:
     """Bring cases in line with the analysed calls; safe to run any number of times."""
+    window = timedelta(days=settings.repeat_window_days)
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for call in _analysed_calls(con):
+    for call in with_followed_categories(_analysed_calls(con), window):
         groups[(customer_key(call), call["category"])].append(call)
     counts = {"opened": 0, "updated": 0, "resolved_on_call": 0}
     for (key, category), calls in groups.items():
@@ -184,7 +211,7 @@ def refresh_cases(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dic
             for cid in ids
         }
         calls = [c for c in calls if c["call_id"] not in handled]
-        open_calls = unresolved_run(calls, timedelta(days=settings.repeat_window_days))
+        open_calls = unresolved_run(calls, window)
         if not open_calls:
             if existing:  # a later call fixed it: nobody should be contacted (rule 13)
                 con.execute(

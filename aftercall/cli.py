@@ -30,7 +30,7 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="DuckDB file [default: config, else ./aftercall.duckdb]")
@@ -352,30 +352,30 @@ def cases(
     if not rows:
         out.print("No open recovery cases.")
         return
-    table = Table(
-        "case",
-        "priority",
-        "due",
-        "customer",
-        "owner",
-        "state",
-        "why",
-        "their words",
-        title="Recovery outreach list",
-    )
+    out.print(f"[bold]Recovery outreach list[/]: {len(rows)} open, most urgent first\n")
     for r in rows:
-        quote = next((e["text"] for e in r["evidence"] if e["kind"] == "summary"), "")
-        table.add_row(
-            r["case_id"],
-            r["priority"],
-            r["due_at"].strftime("%d %b %H:%M"),
-            r["customer_id"] or "unknown",
-            r["owner"] or "unassigned",
-            r["state"],
-            r["reason"],
-            quote,
-        )
-    out.print(table)
+        _print_case(r)
+
+
+def _clock(seconds: float | None) -> str:
+    return "" if seconds is None else f" at {int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def _print_case(case: dict[str, Any]) -> None:
+    """A case as a short block: readable at any terminal width, unlike a wide table."""
+    colour = {"critical": "bold red", "high": "red", "normal": "yellow"}.get(case["priority"], "")
+    out.print(
+        f"[bold]{case['case_id']}[/]  [{colour}]{case['priority'].upper()}[/]  "
+        f"due {case['due_at']:%d %b %H:%M}  customer {case['customer_id'] or 'unknown'}  "
+        f"owner {case['owner'] or 'unassigned'}  \\[{case['state']}]",
+        highlight=False,
+    )
+    out.print(f"  why:  {case['reason']}", highlight=False, markup=False)
+    said = next((e for e in case["evidence"] if e["kind"] == "summary"), None)
+    if said:
+        where = f"call {said['call_id'][:8]}{_clock(said['start_s'])}"
+        out.print(f'  said: "{said["text"]}" ({where})', highlight=False, markup=False)
+    out.print()
 
 
 @app.command()
