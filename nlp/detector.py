@@ -29,7 +29,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,7 @@ CATEGORIES = (
     "service_appointment",
     "other",
 )
+MAX_NOTES = 25  # "not counted" notes listed in reasons; the rest are summarised
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 
 
@@ -222,7 +223,6 @@ class _Hit:
     weight: float = 0.0
     note: str | None = None
     order: tuple[int, int] = (0, 0)
-    extra: dict = field(default_factory=dict)
 
     @property
     def group(self) -> str:
@@ -344,7 +344,7 @@ def _collect(
                     question=bool(span._.ac_question),
                 )
             )
-    hits.sort(key=lambda h: (h.turn_idx, h.char_start, h.char_end))
+    hits.sort(key=lambda h: (h.pos, h.char_start, h.char_end))
     return hits, clocks
 
 
@@ -398,7 +398,7 @@ def _score(hits: list[_Hit], cfg: DetectorConfig, reasons: list[str]) -> float:
     ]
     for h in hits:
         pos = h.sent_end if h.group in cfg.sentence_wide_ids else h.char_start
-        h.order = (h.turn_idx, pos)
+        h.order = (h.pos, pos)
     last_complaint = max((h.order for h in complaints), default=None)
 
     # candidate weights per kind, then keep the strongest `cap` of each kind
@@ -464,8 +464,8 @@ def _category(hits: list[_Hit], transcript: Transcript, cfg: DetectorConfig) -> 
         seen: set[tuple[int, int]] = set()
         out = []
         for h in hits:
-            if h.kind in kinds and not h.negated and (h.turn_idx, h.sent_start) not in seen:
-                seen.add((h.turn_idx, h.sent_start))
+            if h.kind in kinds and not h.negated and (h.pos, h.sent_start) not in seen:
+                seen.add((h.pos, h.sent_start))
                 out.append(h.turn.text[h.sent_start : h.sent_end])
         return out
 
@@ -599,7 +599,7 @@ def _apology_finding(hits: list[_Hit]) -> str | None:
         for h in hits
         if h.kind in ("apology_first_person", "apology_corporate")
         and not h.negated
-        and (h.turn_idx, h.char_start) > (problem.turn_idx, problem.char_start)
+        and (h.pos, h.char_start) > (problem.pos, problem.char_start)
     ]
     first_person = next((h for h in after if h.kind == "apology_first_person"), None)
     if first_person:
@@ -621,11 +621,7 @@ def _promises(hits: list[_Hit], started_at: datetime | None) -> list[Promise]:
         sentence = h.turn.text[h.sent_start : h.sent_end]
         # the clause that belongs to this trigger: up to the next trigger in the same sentence
         nxt = next(
-            (
-                t
-                for t in triggers[i + 1 :]
-                if t.turn_idx == h.turn_idx and t.sent_start == h.sent_start
-            ),
+            (t for t in triggers[i + 1 :] if t.pos == h.pos and t.sent_start == h.sent_start),
             None,
         )
         clause = h.turn.text[h.char_start : nxt.char_start if nxt else h.sent_end]
@@ -688,8 +684,11 @@ def analyse(
             "abusive language toward the agent: route to supervisor review, not outreach "
             "(PLAYBOOK rule 10)"
         )
-    tail += [h.note for h in hits if h.note]
-    tail += notes
+    ignored = [h.note for h in hits if h.note]
+    if len(ignored) > MAX_NOTES:
+        more = len(ignored) - MAX_NOTES
+        ignored = ignored[:MAX_NOTES] + [f"... and {more} more signals not counted"]
+    tail += ignored + notes
 
     shown = [h for h in hits if not (h.kind == "resolved" and h.question)]
     return Analysis(

@@ -353,6 +353,7 @@ def test_hostile_input_does_not_crash(nlp: Language) -> None:
             assert turn.text[s.char_start : s.char_end] == s.text
     big = analyse(cases[2], nlp=nlp)
     assert big.outcome == "unresolved" and big.signals[-1].char_end > 40_000
+    assert len(big.reasons) < 40 and "more signals not counted" in big.reasons[-1]
 
 
 DEMO_SCRIPTS = Path(__file__).parent.parent / "aftercall" / "demo_calls" / "scripts.json"
