@@ -273,23 +273,26 @@ def calls(
     if fmt == Fmt.json:
         print(_dumps(rows))
         return
-    table = Table(
-        "call", "file", "customer", "status", "outcome", "p", "category", "summary / error"
-    )
+    out.print(f"[bold]{len(rows)} calls[/]", highlight=False)
     for r in rows:
-        p = "" if r["p_unresolved"] is None else f"{r['p_unresolved']:.2f}"
-        note = r["error"] if r["status"] == "failed" else (r["summary"] or "")
-        table.add_row(
-            r["call_id"][:8],
-            r["file_name"],
-            r["customer_id"] or "-",
-            r["status"],
-            r["outcome"] or "",
-            p,
-            r["category"] or "",
-            note,
+        result = (
+            f"{r['outcome']:<10} p={r['p_unresolved']:.2f}  {r['category']:<19}"
+            if r["outcome"]
+            else ""
         )
-    out.print(table)
+        out.print(
+            f"{r['call_id'][:8]}  {r['status']:<8}  {result}  customer "
+            f"{r['customer_id'] or '-'}  {r['file_name']}",
+            highlight=False,
+            markup=False,
+        )
+        note = r["error"] if r["status"] == "failed" else r["summary"]
+        if note:
+            out.print(
+                f"          {'reason' if r['status'] == 'failed' else 'said'}: {note}",
+                highlight=False,
+                markup=False,
+            )
 
 
 def _safe_cell(value: Any) -> Any:

@@ -53,7 +53,8 @@ def _first_name(name: str | None) -> str:
 
 
 def _quote(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
+    """The words to put inside quotation marks: one line, no closing full stop, not too long."""
+    text = " ".join(text.split()).rstrip(".,;: ")
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
