@@ -244,8 +244,13 @@ def _write_case(
     priority, score, reason = prioritise(calls, signals, settings)
     stamp = now()
     sla = timedelta(hours=settings.sla_hours.get(priority, 24.0))
-    owner = existing[4] if existing else _pick_owner(con, latest["queue"], settings)
     state = "supervisor_review" if any(c["abusive"] for c in calls) else "open"
+    if existing:
+        owner = existing[4]
+    elif state == "supervisor_review":
+        owner = None  # a supervisor decides first; no outreach agent is sent (rule 10)
+    else:
+        owner = _pick_owner(con, latest["queue"], settings)
     if existing and existing[5] not in ("open", "supervisor_review"):
         state = existing[5]  # someone is already working it: keep their state
     first_problem = next((c for c in calls if c["summary"]), latest)
