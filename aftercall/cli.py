@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from importlib import resources
@@ -244,11 +245,13 @@ def analyze(
         raise typer.Exit(1)
 
 
-def _open_read(settings: Settings):
+def _read(settings: Settings, query: Callable[[Any], list[dict[str, Any]]]) -> list[dict]:
+    """Run one read against the database, turning store errors into a clear exit 1."""
     from .store.db import StoreError, open_db
 
     try:
-        return open_db(settings.db, read_only=True)
+        with open_db(settings.db, read_only=True) as con:
+            return query(con)
     except StoreError as exc:
         raise _fail(str(exc)) from exc
 
@@ -262,14 +265,9 @@ def calls(
 ) -> None:
     """List the calls in the database with their status and outcome."""
     from .store.calls import list_calls
-    from .store.db import StoreError
 
     settings = _settings(config, db)
-    try:
-        with _open_read(settings) as con:
-            rows = list_calls(con, status)
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
+    rows = _read(settings, lambda con: list_calls(con, status))
     if fmt == Fmt.json:
         print(_dumps(rows))
         return
@@ -327,14 +325,9 @@ def cases(
 ) -> None:
     """The recovery outreach list, most urgent first."""
     from .cases import list_cases
-    from .store.db import StoreError
 
     settings = _settings(config, db)
-    try:
-        with _open_read(settings) as con:
-            rows = list_cases(con, include_review=review, state=state)
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
+    rows = _read(settings, lambda con: list_cases(con, include_review=review, state=state))
     if fmt == Fmt.json:
         print(_dumps(rows))
         return
