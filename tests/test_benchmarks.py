@@ -1,0 +1,19 @@
+"""The benchmark scripts run and print their ratios (figures are not asserted: machines vary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import asr_speed
+
+from .conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+
+def test_asr_speed_prints_every_way_against_raw(capsys: pytest.CaptureFixture[str]) -> None:
+    assert asr_speed.main([str(DATA / "stereo_diarization.wav")]) == 0
+    out = capsys.readouterr().out
+    for name in ("raw ", "raw-2thr", "asr ", "pipeline"):
+        assert name in out
+    assert "vs raw-2thr" in out and "RTF" in out
