@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import ConfigError, Settings, load_settings
+from .nlp.recovery import clock
 
 app = typer.Typer(
     name="aftercall",
@@ -353,10 +354,6 @@ def cases(
         _print_case(r)
 
 
-def _clock(seconds: float | None) -> str:
-    return "" if seconds is None else f" at {int(seconds) // 60}:{int(seconds) % 60:02d}"
-
-
 def _print_case(case: dict[str, Any]) -> None:
     """A case as a short block: readable at any terminal width, unlike a wide table."""
     colour = {"critical": "bold red", "high": "red", "normal": "yellow"}.get(case["priority"], "")
@@ -369,7 +366,8 @@ def _print_case(case: dict[str, Any]) -> None:
     out.print(f"  why:  {case['reason']}", highlight=False, markup=False)
     said = next((e for e in case["evidence"] if e["kind"] == "summary"), None)
     if said:
-        where = f"call {said['call_id'][:8]}{_clock(said['start_s'])}"
+        at = "" if said["start_s"] is None else f" at {clock(said['start_s'])}"
+        where = f"call {said['call_id'][:8]}{at}"
         out.print(f'  said: "{said["text"]}" ({where})', highlight=False, markup=False)
     out.print()
 

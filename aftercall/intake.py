@@ -154,7 +154,8 @@ def _read_manifest(inbox: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
     return rows, problems
 
 
-def _kind(path: Path) -> str | None:
+def file_kind(path: Path) -> str | None:
+    """audio, text or json by the file's extension; None for anything else."""
     suffix = path.suffix.lower()
     if suffix in AUDIO_EXTS:
         return "audio"
@@ -186,7 +187,7 @@ def scan_inbox(inbox: Path | str) -> InboxScan:
             continue
         if rel.lower().endswith(".json") and rel[: -len(".json")] in names:
             continue  # a sidecar: read with its file below
-        kind = _kind(path)
+        kind = file_kind(path)
         if kind is None:
             skipped.append(f"{rel}: not a supported file type ({path.suffix or 'no extension'})")
             continue
@@ -199,35 +200,31 @@ def scan_inbox(inbox: Path | str) -> InboxScan:
             skipped.append(f"{rel}: cannot be read ({exc.strerror or exc})")
             continue
         item = InboxItem(path=path, kind=kind, content_hash=digest)
-        raw: dict[str, object] = {}
         if rel in manifest:
             used_rows.add(rel)
             row = manifest[rel]
-            raw.update(row)
-            where = f"{MANIFEST_NAME} line {row['_line']}"
-            meta, warnings = parse_meta(raw, where)
-            item.meta, item.warnings = meta, warnings
+            item.meta, item.warnings = parse_meta(row, f"{MANIFEST_NAME} line {row['_line']}")
         sidecar = path.with_name(path.name + ".json")
         if sidecar.is_file():
-            item.meta, item.warnings = _merge_sidecar(sidecar, raw, item.warnings)
+            item.meta, item.warnings = _apply_sidecar(sidecar, item.meta, item.warnings)
         items.append(item)
     for rel in sorted(set(manifest) - used_rows):
         problems.append(f"{MANIFEST_NAME}: {rel} is listed but not in the inbox")
     return InboxScan(items=items, skipped=skipped, problems=problems)
 
 
-def _merge_sidecar(
-    sidecar: Path, raw: dict[str, object], warnings: list[str]
+def _apply_sidecar(
+    sidecar: Path, meta: CallMeta, warnings: list[str]
 ) -> tuple[CallMeta, list[str]]:
-    """Sidecar values win over the manifest's: they sit next to the one file they describe."""
+    """Sidecar values win over the manifest's: they sit next to the one file they describe.
+
+    Each source is validated once, on its own, so a bad sidecar value keeps the manifest's.
+    """
     try:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        warnings = [*warnings, f"{sidecar.name}: ignored ({exc})"]
-        return parse_meta(raw, "manifest")[0], warnings
-    merged = {**raw, **data}
-    meta, more = parse_meta(merged, sidecar.name)
-    # Warnings already raised for the manifest row are repeated by the re-parse; keep one.
-    return meta, list(dict.fromkeys([*warnings, *more]))
+        return meta, [*warnings, f"{sidecar.name}: ignored ({exc})"]
+    own, more = parse_meta(data, sidecar.name)
+    return meta.model_copy(update=own.model_dump(exclude_none=True)), [*warnings, *more]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .intake import AUDIO_EXTS, JSON_EXTS, TEXT_EXTS
+from .intake import file_kind
 from .nlp.detector import Analysis, analyse
 from .nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from .nlp.roles import infer_roles
@@ -25,9 +25,9 @@ class CallError(Exception):
 
 def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
     """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
-    suffix = path.suffix.lower()
+    kind = file_kind(path)
     try:
-        if suffix in AUDIO_EXTS:
+        if kind == "audio":
             from .nlp.audio import AudioError
             from .nlp.transcribe import transcribe_file
 
@@ -38,14 +38,14 @@ def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
             if transcript.source == "asr-mono":
                 transcript = infer_roles(transcript)
             return transcript
-        if suffix in TEXT_EXTS | JSON_EXTS:
+        if kind in ("text", "json"):
             if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
                 raise CallError(f"transcript larger than {MAX_TRANSCRIPT_BYTES:,} bytes")
             try:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
                 raise CallError("transcript is not UTF-8 text") from exc
-            if suffix in TEXT_EXTS:
+            if kind == "text":
                 transcript, labels = parse_text_transcript(text)
                 return infer_roles(transcript, labels)
             transcript = parse_json_transcript(text)
@@ -56,7 +56,7 @@ def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
         raise CallError(str(exc)) from exc
     except OSError as exc:
         raise CallError(f"cannot read the file: {exc.strerror or exc}") from exc
-    raise CallError(f"unsupported file type {suffix or '(none)'}")
+    raise CallError(f"unsupported file type {path.suffix or '(none)'}")
 
 
 def process_call(

@@ -37,11 +37,10 @@ class RecoveryContext:
     left_undone: list[str] = field(default_factory=list)  # e.g. "customer still asked to call back"
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
+def clock(seconds: float) -> str:
+    """A second in a call as m:ss, the way a reviewer finds it in the recording."""
     whole = int(seconds)
-    return f" (at {whole // 60}:{whole % 60:02d} in the call)"
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _when(started: datetime | None) -> str:
@@ -96,10 +95,10 @@ def call_script(ctx: RecoveryContext) -> str:
         f"You called us {_when(ctx.call_started_at)}, and I'm sorry it didn't get fixed.\"",
     ]
     if ctx.problem_quote:
-        steps.append(
-            f'Show you understood: they said "{_quote(ctx.problem_quote)}"'
-            f"{_clock(ctx.problem_at_s)}. Say it back in your own words."
-        )
+        said = f'they said "{_quote(ctx.problem_quote)}"'
+        if ctx.problem_at_s is not None:
+            said += f" (at {clock(ctx.problem_at_s)} in the call)"
+        steps.append(f"Show you understood: {said}. Say it back in your own words.")
     steps.append('Ask: "What would you like to happen next?" Listen before offering a fix.')
     undone = [*ctx.left_undone, *(f'promise made on the call: "{p}"' for p in ctx.open_promises)]
     if undone:
