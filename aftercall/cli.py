@@ -378,5 +378,11 @@ def web(db: DbOption = None) -> None:
     raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
 
 
+from .cli_eval import bench_app, eval_app  # noqa: E402  (sub-commands live in their own module)
+
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
