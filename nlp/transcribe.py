@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .audio import AudioError, is_dual_mono, load_channels
+from .audio import AudioError, call_legs, is_dual_mono, load_channels
 from .transcript import Speaker, Transcript, Turn, Word
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SAMPLING_RATE = 16000  # what Whisper models take
+
+Mode = Literal["stereo", "mono", "dual-mono", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ class AsrResult:
     # Whisper's confidence in `transcript.language`; 1.0 when the language was given or the
     # model is English-only (then nothing is detected).
     language_probability: float | None = None
-    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
+    # stereo: two call legs; mono: one channel; dual-mono: one voice on two channels, mixed;
+    # mixed: more than two distinct voices on separate channels, mixed to one.
+    mode: Mode = "mono"
+    channels_used: list[int] = field(default_factory=list)  # 0-based, in the file's order
     decode_s: float = 0.0  # reading and resampling the file
     asr_s: float = 0.0  # Whisper, all channels (wall time)
     channel_asr_s: list[float] = field(default_factory=list)
@@ -328,6 +333,50 @@ def _turns(
     return turns
 
 
+# --- channels -------------------------------------------------------------------------------
+
+
+def _mix(channels: list[np.ndarray]) -> np.ndarray:
+    n = min(len(c) for c in channels)
+    mixed = np.zeros(n, dtype=np.float32)
+    for c in channels:
+        mixed += c[:n]
+    mixed /= np.float32(len(channels))
+    return mixed
+
+
+def _choose_legs(
+    channels: list[np.ndarray], cfg: AsrConfig
+) -> tuple[list[np.ndarray], Mode, list[int]]:
+    """Which channels to transcribe, and as what.
+
+    Two channels are the two legs of a call (agent on cfg.agent_channel) unless they carry the
+    same sound (dual mono: transcribed once). More channels (5.1, multi-track recorders): the
+    silent ones and copies are left out (audio.call_legs); two left are the call's legs in
+    channel order, one is a mono call, more are mixed to one (roles then come from the text).
+    cfg.channels="mono" always mixes; "stereo" never merges two channels into one.
+    """
+    n = len(channels)
+    if n == 1:
+        return channels, "mono", [0]
+    if cfg.channels == "mono":
+        return [_mix(channels)], "mono", list(range(n))
+    if n == 2:
+        if cfg.channels == "stereo" or not is_dual_mono(channels):
+            return channels, "stereo", [0, 1]
+        return [_mix(channels)], "dual-mono", [0, 1]
+    legs = call_legs(channels)
+    if len(legs) == 2 or (cfg.channels == "stereo" and len(legs) > 2):
+        log.info("%d channels: channels %d and %d carry the call", n, legs[0] + 1, legs[1] + 1)
+        return [channels[legs[0]], channels[legs[1]]], "stereo", legs[:2]
+    if len(legs) == 1:
+        return [channels[legs[0]]], "mono", legs
+    if not legs:
+        return [channels[0]], "mono", [0]  # all silent: nothing to mix
+    log.warning("%d channels carry different voices; mixing them to one", len(legs))
+    return [_mix([channels[i] for i in legs])], "mixed", legs
+
+
 # --- public API -----------------------------------------------------------------------------
 
 
@@ -336,21 +385,13 @@ def transcribe_audio(
     cfg: AsrConfig | None = None,
     model: WhisperModel | None = None,
 ) -> AsrResult:
-    """Transcribe decoded 16 kHz float32 audio: one array (mono) or two (left, right)."""
+    """Transcribe decoded 16 kHz float32 audio: one array per channel (see _choose_legs)."""
     cfg = cfg or AsrConfig()
-    if not channels or not 1 <= len(channels) <= 2:
-        raise ValueError("expected one or two channels")
+    if not channels:
+        raise ValueError("expected at least one channel")
     model = model or load_model(cfg)
     duration = round(max(len(c) for c in channels) / SAMPLING_RATE, 3)
-
-    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
-    if len(channels) == 2:
-        if cfg.channels == "stereo" or (cfg.channels == "auto" and not is_dual_mono(channels)):
-            mode = "stereo"
-        else:
-            mode = "dual-mono" if cfg.channels == "auto" else "mono"
-            n = min(len(c) for c in channels)
-            channels = [(channels[0][:n] + channels[1][:n]) * np.float32(0.5)]
+    channels, mode, used = _choose_legs(channels, cfg)
 
     started = time.perf_counter()
     if mode == "stereo" and cfg.parallel_channels:
@@ -391,6 +432,7 @@ def transcribe_audio(
         dropped_segments=dropped,
         language_probability=main.language_probability,
         mode=mode,
+        channels_used=used,
         asr_s=asr_s,
         channel_asr_s=[o.asr_s for o in outs],
     )
