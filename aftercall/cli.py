@@ -118,15 +118,18 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
 
 def _print_run(summary: dict[str, Any]) -> None:
     c = summary["counts"]
+    other = f"{c['not_english']} not English, " if c.get("not_english") else ""
     out.print(
         f"[bold]run {summary['run_id']}[/]: {c['files']} files, {c['new']} new, "
-        f"{c['analysed']} analysed, {c['failed']} failed, {c['already_done']} already done, "
+        f"{c['analysed']} analysed, {c['failed']} failed, {other}"
+        f"{c['already_done']} already done, "
         f"{c['skipped']} skipped; cases: {c['cases_opened']} opened, {c['cases_updated']} "
         f"updated, {c['cases_resolved_on_call']} resolved on a later call",
         highlight=False,
     )
     for f in summary["failures"]:
-        out.print(f"  [red]failed[/] {f['file']}: {f['reason']}", highlight=False)
+        status = f.get("status", "failed").replace("_", " ")
+        out.print(f"  [red]{status}[/] {f['file']}: {f['reason']}", highlight=False)
     for line in [*summary["skipped"], *summary["problems"]]:
         out.print(f"  [yellow]note[/] {line}", highlight=False)
 
@@ -285,10 +288,10 @@ def calls(
             highlight=False,
             markup=False,
         )
-        note = r["error"] if r["status"] == "failed" else r["summary"]
+        note = r["error"] or r["summary"]
         if note:
             out.print(
-                f"          {'reason' if r['status'] == 'failed' else 'said'}: {note}",
+                f"          {'reason' if r['error'] else 'said'}: {note}",
                 highlight=False,
                 markup=False,
             )

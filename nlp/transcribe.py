@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -84,6 +84,13 @@ class AsrConfig:
     no_speech_threshold: float | None = 0.6
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
+    # Whisper's decoding loops: a segment whose words repeat the previous segment's is dropped
+    # after this many copies in a row, and a phrase repeated back to back inside one segment
+    # is cut to this many + 1. 0 keeps everything.
+    max_repeats: int = 2
+    # Calls an English-only model understood less of than this share of the speech are
+    # marked not English and not analysed (nlp/language.py has the measurements); 0 = off.
+    min_understood_share: float = 0.45
     # "auto": two channels are two call legs unless they carry the same sound (a mono
     # recording saved as stereo, see audio.is_dual_mono), which is transcribed once as mono.
     # "mono": always mix down to one channel; "stereo": never treat two channels as one.
@@ -100,8 +107,8 @@ class AsrConfig:
             raise ValueError("turn_gap_s must be > 0")
         if self.beam_size < 1 or self.num_workers < 1 or self.cpu_threads < 0:
             raise ValueError("beam_size and num_workers must be >= 1, cpu_threads >= 0")
-        if self.vad_speech_pad_ms < 0:
-            raise ValueError("vad_speech_pad_ms must be >= 0")
+        if self.vad_speech_pad_ms < 0 or self.max_repeats < 0:
+            raise ValueError("vad_speech_pad_ms and max_repeats must be >= 0")
 
 
 @dataclass
@@ -119,6 +126,8 @@ class AsrResult:
     # mixed: more than two distinct voices on separate channels, mixed to one.
     mode: Mode = "mono"
     channels_used: list[int] = field(default_factory=list)  # 0-based, in the file's order
+    speech_s: float = 0.0  # seconds of speech the VAD found, all channels together
+    multilingual: bool = False  # the model can detect languages (not an .en model)
     decode_s: float = 0.0  # reading and resampling the file
     asr_s: float = 0.0  # Whisper, all channels (wall time)
     channel_asr_s: list[float] = field(default_factory=list)
@@ -250,14 +259,72 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
                 words=words,
             )
         )
+    kept, looped = _drop_repeats(kept, cfg.max_repeats)
+    if looped:
+        log.debug("dropped %d segment(s) repeating the one before (a decoding loop)", looped)
     return _ChannelOut(
         segments=kept,
-        dropped=dropped,
+        dropped=dropped + looped,
         language=info.language,
         language_probability=float(info.language_probability),
         speech_s=float(info.duration_after_vad),
         asr_s=time.perf_counter() - started,
     )
+
+
+def _norm_words(text: str) -> tuple[str, ...]:
+    return tuple("".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split())
+
+
+def _drop_repeats(segments: list[_Seg], max_repeats: int) -> tuple[list[_Seg], int]:
+    """Drop segments that repeat the previous segment's words, past `max_repeats` in a row.
+
+    Whisper falls into loops on speech it cannot follow (a language it was not trained on,
+    music, crosstalk): "a" "a" "a" ..., or one sentence over and over, each as a new segment.
+    Real speech repeats a short answer ("yes", "yes") now and then, so the first
+    `max_repeats` copies stay. Within one segment, a word or phrase repeated past the limit is
+    cut back to `max_repeats` copies (the words keep their own times).
+    """
+    if max_repeats < 1:
+        return segments, 0
+    kept: list[_Seg] = []
+    dropped = run = 0
+    for seg in segments:
+        words = _norm_words(seg.text)
+        if kept and words and words == _norm_words(kept[-1].text):
+            run += 1
+            if run >= max_repeats:
+                dropped += 1
+                continue
+        else:
+            run = 0
+        kept.append(_cut_inner_loop(seg, max_repeats))
+    return kept, dropped
+
+
+def _cut_inner_loop(seg: _Seg, max_repeats: int) -> _Seg:
+    """Cut a phrase of 1-4 words repeated back to back more than max_repeats + 1 times."""
+    if not seg.words:
+        return seg
+    words = seg.words
+    keys = [_norm_words(w.text)[0] if _norm_words(w.text) else "" for w in words]
+    for size in range(1, 5):
+        i = 0
+        while i + size <= len(keys):
+            phrase = keys[i : i + size]
+            j = i + size
+            while keys[j : j + size] == phrase:
+                j += size
+            copies = (j - i) // size
+            if copies > max_repeats + 1:
+                cut = i + (max_repeats + 1) * size
+                words = words[:cut] + words[j:]
+                keys = keys[:cut] + keys[j:]
+            i += 1
+    if len(words) == len(seg.words):
+        return seg
+    text = " ".join(w.text for w in words)
+    return replace(seg, text=text, words=words, end=max(words[-1].end_s, seg.start))
 
 
 # --- turns ----------------------------------------------------------------------------------
@@ -433,6 +500,8 @@ def transcribe_audio(
         language_probability=main.language_probability,
         mode=mode,
         channels_used=used,
+        speech_s=round(sum(o.speech_s for o in outs), 3),
+        multilingual=bool(getattr(model, "model", None) and model.model.is_multilingual),
         asr_s=asr_s,
         channel_asr_s=[o.asr_s for o in outs],
     )

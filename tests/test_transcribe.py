@@ -252,3 +252,27 @@ def test_turns_split_on_word_gaps() -> None:
     # Mono: a segment boundary also ends a turn (a speaker may change without a pause).
     mono = _turns([a, b], "unknown", 0.8, split_at_segments=True)
     assert [t.text for t in mono] == ["Hello there.", "My", "bill is wrong."]
+
+
+def seg(text: str, start: float) -> _Seg:
+    words = [
+        Word(text=w, start_s=start + i * 0.3, end_s=start + i * 0.3 + 0.25, prob=0.5)
+        for i, w in enumerate(text.split())
+    ]
+    return _Seg(text, start, start + len(words) * 0.3, -0.5, 0.1, len(words), words)
+
+
+def test_decoding_loops_are_dropped_but_short_real_repeats_stay() -> None:
+    from aftercall.nlp.transcribe import _drop_repeats
+
+    loop = [seg("We are now looking for a", 0.0)] + [seg("a", 2.0 + i) for i in range(6)]
+    kept, dropped = _drop_repeats(loop, max_repeats=2)
+    assert [s.text for s in kept] == ["We are now looking for a", "a", "a"]
+    assert dropped == 4
+    answers = [seg("yes", 0.0), seg("yes", 1.0), seg("no", 2.0)]
+    assert _drop_repeats(answers, 2) == (answers, 0)
+    inner = seg("I'm not sure " * 6 + "okay", 0.0)
+    (cut,), _ = _drop_repeats([inner], 2)
+    assert cut.text == "I'm not sure I'm not sure I'm not sure okay"
+    assert [w.text for w in cut.words] == cut.text.split()
+    assert _drop_repeats(loop, 0) == (loop, 0)  # 0 turns the guard off
