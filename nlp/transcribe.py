@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import os
 
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
 __all__ = [
     "AsrConfig",
@@ -84,6 +85,10 @@ class AsrConfig:
     no_speech_threshold: float | None = 0.6
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
+    # Long calls are transcribed in windows of at most this many seconds, cut in a pause:
+    # faster-whisper computes the features of all it is given at once, so memory would grow
+    # with the call (benchmarks/asr_memory.py). 0 = the whole channel at once.
+    window_s: float = 300.0
     # Whisper's decoding loops: a segment whose words repeat the previous segment's is dropped
     # after this many copies in a row, and a phrase repeated back to back inside one segment
     # is cut to this many + 1. 0 keeps everything.
@@ -107,8 +112,10 @@ class AsrConfig:
             raise ValueError("turn_gap_s must be > 0")
         if self.beam_size < 1 or self.num_workers < 1 or self.cpu_threads < 0:
             raise ValueError("beam_size and num_workers must be >= 1, cpu_threads >= 0")
-        if self.vad_speech_pad_ms < 0 or self.max_repeats < 0:
-            raise ValueError("vad_speech_pad_ms and max_repeats must be >= 0")
+        if self.vad_speech_pad_ms < 0 or self.max_repeats < 0 or self.window_s < 0:
+            raise ValueError("vad_speech_pad_ms, max_repeats and window_s must be >= 0")
+        if 0 < self.window_s < 60:
+            raise ValueError("window_s must be 0 (off) or at least 60 seconds")
 
 
 @dataclass
@@ -210,64 +217,102 @@ def _is_hallucination(no_speech_prob: float, avg_logprob: float, cfg: AsrConfig)
     return no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.log_prob_threshold
 
 
+def _keep(s: Segment, offset: float, duration: float, cfg: AsrConfig) -> _Seg | None:
+    """A decoded segment as a _Seg with times from the channel's start, or None to drop it.
+
+    Dropped: Whisper's silence rule (likely hallucination) and segments with no word.
+    Logged without their text: a transcript may hold personal data.
+    """
+    if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
+        log.debug("dropped likely hallucination at %.1f-%.1f s", s.start + offset, s.end + offset)
+        return None
+    words = [
+        Word(
+            text=w.word.strip(),
+            start_s=_clamp(w.start + offset, duration),
+            end_s=_clamp(max(w.end, w.start) + offset, duration),
+            prob=min(max(float(w.probability), 0.0), 1.0),
+        )
+        for w in (s.words or [])
+        if w.word.strip()
+    ]
+    text = " ".join(w.text for w in words) if words else s.text.strip()
+    if not any(ch.isalnum() for ch in text):
+        # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
+        log.debug("dropped empty segment at %.1f-%.1f s", s.start + offset, s.end + offset)
+        return None
+    return _Seg(
+        text=text,
+        start=_clamp(s.start + offset, duration),
+        end=_clamp(max(s.end, s.start) + offset, duration),
+        avg_logprob=float(s.avg_logprob),
+        no_speech_prob=min(max(float(s.no_speech_prob), 0.0), 1.0),
+        tokens=max(1, len(s.tokens)),
+        words=words,
+    )
+
+
+def _windows(audio: np.ndarray, window_s: float, search_s: float = 20.0) -> list[tuple[int, int]]:
+    """Cut a long channel into windows of at most window_s, each cut at the quietest 100 ms
+    of the last search_s before the limit, so no word is split and memory stays bounded
+    (faster-whisper builds the features of everything it is given at once)."""
+    n = len(audio)
+    size = int(window_s * SAMPLING_RATE)
+    if window_s <= 0 or n <= size:
+        return [(0, n)]
+    frame = SAMPLING_RATE // 10
+    cuts, start = [], 0
+    while n - start > size:
+        lo = start + max(size - int(search_s * SAMPLING_RATE), size // 2)
+        hi = start + size
+        region = audio[lo:hi]
+        k = len(region) // frame
+        energy = (region[: k * frame].reshape(k, frame) ** 2).mean(axis=1)
+        cut = lo + int(np.argmin(energy)) * frame + frame // 2
+        cuts.append((start, cut))
+        start = cut
+    cuts.append((start, n))
+    return cuts
+
+
 def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) -> _ChannelOut:
+    """One channel, window by window (see _windows); times are from the channel's start."""
     started = time.perf_counter()
     duration = len(audio) / SAMPLING_RATE
-    segments, info = model.transcribe(
-        audio,
-        language=cfg.language,
-        beam_size=cfg.beam_size,
-        vad_filter=cfg.vad_filter,
-        vad_parameters={"speech_pad_ms": cfg.vad_speech_pad_ms} if cfg.vad_filter else None,
-        word_timestamps=cfg.word_timestamps,
-        condition_on_previous_text=cfg.condition_on_previous_text,
-        no_speech_threshold=cfg.no_speech_threshold,
-        compression_ratio_threshold=cfg.compression_ratio_threshold,
-        log_prob_threshold=cfg.log_prob_threshold,
-    )
     kept: list[_Seg] = []
     dropped = 0
-    for s in segments:  # a generator: decoding happens here, in this thread
-        if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
-            log.debug("dropped likely hallucination %.1f-%.1f s: %r", s.start, s.end, s.text)
-            dropped += 1
-            continue
-        words = [
-            Word(
-                text=w.word.strip(),
-                start_s=_clamp(w.start, duration),
-                end_s=_clamp(max(w.end, w.start), duration),
-                prob=min(max(float(w.probability), 0.0), 1.0),
-            )
-            for w in (s.words or [])
-            if w.word.strip()
-        ]
-        text = " ".join(w.text for w in words) if words else s.text.strip()
-        if not any(ch.isalnum() for ch in text):
-            # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
-            log.debug("dropped empty segment %.1f-%.1f s: %r", s.start, s.end, s.text)
-            dropped += 1
-            continue
-        kept.append(
-            _Seg(
-                text=text,
-                start=_clamp(s.start, duration),
-                end=_clamp(max(s.end, s.start), duration),
-                avg_logprob=float(s.avg_logprob),
-                no_speech_prob=min(max(float(s.no_speech_prob), 0.0), 1.0),
-                tokens=max(1, len(s.tokens)),
-                words=words,
-            )
+    infos = []
+    for lo, hi in _windows(audio, cfg.window_s):
+        segments, info = model.transcribe(
+            audio[lo:hi],  # a view: no copy of the channel
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            vad_filter=cfg.vad_filter,
+            vad_parameters={"speech_pad_ms": cfg.vad_speech_pad_ms} if cfg.vad_filter else None,
+            word_timestamps=cfg.word_timestamps,
+            condition_on_previous_text=cfg.condition_on_previous_text,
+            no_speech_threshold=cfg.no_speech_threshold,
+            compression_ratio_threshold=cfg.compression_ratio_threshold,
+            log_prob_threshold=cfg.log_prob_threshold,
         )
+        infos.append(info)
+        offset = lo / SAMPLING_RATE
+        for s in segments:  # a generator: decoding happens here, in this thread
+            seg = _keep(s, offset, duration, cfg)
+            if seg is None:
+                dropped += 1
+            else:
+                kept.append(seg)
     kept, looped = _drop_repeats(kept, cfg.max_repeats)
     if looped:
         log.debug("dropped %d segment(s) repeating the one before (a decoding loop)", looped)
+    main = max(infos, key=lambda i: i.duration_after_vad)  # the window with the most speech
     return _ChannelOut(
         segments=kept,
         dropped=dropped + looped,
-        language=info.language,
-        language_probability=float(info.language_probability),
-        speech_s=float(info.duration_after_vad),
+        language=main.language,
+        language_probability=float(main.language_probability),
+        speech_s=float(sum(i.duration_after_vad for i in infos)),
         asr_s=time.perf_counter() - started,
     )
 
