@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_eval import ComputeOption, DeviceOption, ModelOption
 from .config import ConfigError, Settings, load_settings
 from .nlp.recovery import clock
 
@@ -61,6 +62,27 @@ def _settings(config: Path | None, db: Path | None) -> Settings:
     if db is not None:
         settings = settings.model_copy(update={"db": db})
     return settings
+
+
+def _asr_settings(
+    settings: Settings, model: str | None, compute_type: str | None, device: str | None
+) -> Settings:
+    """Settings with --model/--compute-type/--device applied to the [asr] section."""
+    from .cli_eval import with_overrides
+
+    cfg = with_overrides(settings.asr, model=model, compute_type=compute_type, device=device)
+    return settings.model_copy(update={"asr": cfg})
+
+
+def _check_model(settings: Settings) -> None:
+    """Load the speech model up front: a missing model stops the command with one clear
+    message instead of failing every recording of a run."""
+    from .nlp.transcribe import ModelError, load_model
+
+    try:
+        load_model(settings.asr)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _json_default(value: Any) -> Any:
@@ -140,13 +162,17 @@ def run(
     db: DbOption = None,
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Process every new call in INBOX into the database and refresh the recovery cases."""
     from .intake import InboxError
 
-    settings = _settings(config, db)
+    settings = _asr_settings(_settings(config, db), model, compute_type, device)
     if not inbox.is_dir():
         raise _fail(f"inbox {inbox} is not a folder that exists")
+    _check_model(settings)
     try:
         summary = _run_pipeline(inbox, settings, quiet=fmt == Fmt.json)
     except InboxError as exc:
@@ -178,11 +204,15 @@ def transcribe(
     path: Annotated[Path, typer.Argument(help="Audio file")],
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Transcribe one recording into speaker turns (no database)."""
     from .process import CallError, read_transcript
 
-    settings = _settings(config, None)
+    settings = _asr_settings(_settings(config, None), model, compute_type, device)
+    _check_model(settings)
     try:
         transcript = read_transcript(path, settings.asr)
     except CallError as exc:
@@ -206,11 +236,17 @@ def analyze(
     paths: Annotated[list[Path], typer.Argument(help="Audio or transcript files")],
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Analyse calls without a database: outcome, p_unresolved, category and signals."""
+    from .intake import file_kind
     from .process import CallError, process_call
 
-    settings = _settings(config, None)
+    settings = _asr_settings(_settings(config, None), model, compute_type, device)
+    if any(file_kind(p) == "audio" for p in paths):
+        _check_model(settings)
     failed = 0
     for path in paths:
         try:

@@ -30,16 +30,24 @@ DeviceOption = Annotated[str | None, typer.Option("--device", help="cpu, cuda or
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config")]
 
 
+def with_overrides(cfg, **overrides):
+    """`cfg` (an AsrConfig) with the command line's options that were given applied."""
+    from dataclasses import replace
+
+    try:
+        return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
 def asr_config(
     config: Path | None,
     model: str | None = None,
     compute_type: str | None = None,
     device: str | None = None,
-    beam_size: int | None = None,
 ):
     """The configured AsrConfig with the command line's overrides applied."""
-    from dataclasses import replace
-
     from .config import ConfigError, load_settings
 
     try:
@@ -47,17 +55,7 @@ def asr_config(
     except ConfigError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from exc
-    overrides = {
-        "model": model,
-        "compute_type": compute_type,
-        "device": device,
-        "beam_size": beam_size,
-    }
-    try:
-        return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+    return with_overrides(cfg, model=model, compute_type=compute_type, device=device)
 
 
 @eval_app.command("asr")

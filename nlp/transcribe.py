@@ -34,6 +34,7 @@ __all__ = [
     "AsrConfig",
     "AsrResult",
     "AudioError",
+    "ModelError",
     "load_model",
     "transcribe_audio",
     "transcribe_detailed",
@@ -85,6 +86,10 @@ class AsrConfig:
     no_speech_threshold: float | None = 0.6
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
+    # > 0: faster-whisper's BatchedInferencePipeline decodes this many VAD chunks at once
+    # (needs vad_filter). 0: the sequential decoder. Measured with `aftercall bench asr
+    # --batched` (README): on 2 cores the two channels in two threads beat batching.
+    batch_size: int = 0
     # Long calls are transcribed in windows of at most this many seconds, cut in a pause:
     # faster-whisper computes the features of all it is given at once, so memory would grow
     # with the call (benchmarks/asr_memory.py). 0 = the whole channel at once.
@@ -112,6 +117,8 @@ class AsrConfig:
             raise ValueError("turn_gap_s must be > 0")
         if self.beam_size < 1 or self.num_workers < 1 or self.cpu_threads < 0:
             raise ValueError("beam_size and num_workers must be >= 1, cpu_threads >= 0")
+        if self.batch_size < 0 or (self.batch_size > 0 and not self.vad_filter):
+            raise ValueError("batch_size must be >= 0, and batching needs vad_filter")
         if self.vad_speech_pad_ms < 0 or self.max_repeats < 0 or self.window_s < 0:
             raise ValueError("vad_speech_pad_ms, max_repeats and window_s must be >= 0")
         if 0 < self.window_s < 60:
@@ -140,6 +147,10 @@ class AsrResult:
     channel_asr_s: list[float] = field(default_factory=list)
 
 
+class ModelError(RuntimeError):
+    """The speech model cannot be loaded; str() says which and why, for the person running."""
+
+
 # --- model cache ----------------------------------------------------------------------------
 
 _models: dict[tuple[str, str, str, int, int], WhisperModel] = {}
@@ -165,6 +176,9 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             from faster_whisper import WhisperModel  # slow import (ctranslate2, onnxruntime)
 
             started = time.perf_counter()
+            name = key[0]
+            if ("/" in name or name.startswith(".")) and not Path(name).is_dir():
+                raise ModelError(f"cannot load the speech model: no model folder at {name}")
             try:
                 model = WhisperModel(
                     key[0],
@@ -176,7 +190,7 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             except Exception as exc:
                 named = cfg.model is not None and not Path(cfg.model).exists()
                 hint = " (a model name needs internet access)" if named else ""
-                raise RuntimeError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
+                raise ModelError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
             log.info("loaded Whisper model %s in %.1f s", key[0], time.perf_counter() - started)
             _models[key] = model
         return model
@@ -282,9 +296,17 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
     kept: list[_Seg] = []
     dropped = 0
     infos = []
+    decoder = model
+    batched = {}
+    if cfg.batch_size > 0:
+        from faster_whisper import BatchedInferencePipeline
+
+        decoder = BatchedInferencePipeline(model)
+        batched = {"batch_size": cfg.batch_size}
     for lo, hi in _windows(audio, cfg.window_s):
-        segments, info = model.transcribe(
+        segments, info = decoder.transcribe(
             audio[lo:hi],  # a view: no copy of the channel
+            **batched,
             language=cfg.language,
             beam_size=cfg.beam_size,
             vad_filter=cfg.vad_filter,

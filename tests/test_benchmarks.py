@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import asr_speed
+from benchmarks import asr_memory, asr_speed
 
 from .conftest import DATA
 
@@ -17,3 +17,9 @@ def test_asr_speed_prints_every_way_against_raw(capsys: pytest.CaptureFixture[st
     for name in ("raw ", "raw-2thr", "asr ", "pipeline"):
         assert name in out
     assert "vs raw-2thr" in out and "RTF" in out
+
+
+def test_asr_memory_prints_peaks_of_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    assert asr_memory.main(["--minutes", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "raw " in out and "ours " in out and "peak memory ours / raw" in out
