@@ -129,6 +129,40 @@ def eval_asr(
             out.print(f"  {name}\n    ref:  {ref}\n    raw:  {raw_text}\n    ours: {ours_text}")
 
 
+@eval_app.command("speakers")
+def eval_speakers(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Mono calls: who spoke each word, by text cues alone vs voice clustering + text."""
+    from .speakers_eval import azure_cases, demo_cases, evaluate
+
+    rows = evaluate(demo_cases() + azure_cases())
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table(
+        "call (mixed to mono)", "turns", "voice dist.", "2 voices", "text only", "voice + text"
+    )
+    for r in rows:
+        dist = "-" if r["voice_distance"] is None else f"{r['voice_distance']:.1f}"
+        table.add_row(
+            r["case"],
+            str(r["turns"]),
+            dist,
+            "yes" if r["two_voices"] else "no",
+            f"{r['text_only']:.2f}",
+            f"{r['voice_and_text']:.2f}",
+        )
+    out.print(table)
+    for group in ("demo", "katie"):
+        mine = [r for r in rows if (group in r["case"]) == (group == "katie")]
+        if mine:
+            text = sum(r["text_only"] for r in mine) / len(mine)
+            voice = sum(r["voice_and_text"] for r in mine) / len(mine)
+            name = "real voices (Katie+Steve)" if group == "katie" else "demo calls"
+            out.print(f"{name}: words right, text only {text:.2f}, voice + text {voice:.2f}")
+
+
 def _run_script(script: str, args: list[str]) -> None:
     """Benchmarks live in benchmarks/ (faster-whisper's layout); run them in this process."""
     path = ROOT / "benchmarks" / f"{script}.py"

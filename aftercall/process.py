@@ -65,7 +65,7 @@ def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
                 if not language.english:
                     raise NotEnglishError(language.reason or "not English")
             if transcript.source == "asr-mono":
-                transcript = infer_roles(transcript)
+                transcript = infer_roles(transcript, result.speaker_labels)
             return transcript
         if kind in ("text", "json"):
             if path.stat().st_size > MAX_TRANSCRIPT_BYTES:

@@ -90,6 +90,9 @@ class AsrConfig:
     # (needs vad_filter). 0: the sequential decoder. Measured with `aftercall bench asr
     # --batched` (README): on 2 cores the two channels in two threads beat batching.
     batch_size: int = 0
+    # Mono calls: tell the two voices apart by their sound (nlp/diarize.py) before roles
+    # are inferred from the text. Off: roles from the text alone.
+    diarize: bool = True
     # Long calls are transcribed in windows of at most this many seconds, cut in a pause:
     # faster-whisper computes the features of all it is given at once, so memory would grow
     # with the call (benchmarks/asr_memory.py). 0 = the whole channel at once.
@@ -140,6 +143,9 @@ class AsrResult:
     # mixed: more than two distinct voices on separate channels, mixed to one.
     mode: Mode = "mono"
     channels_used: list[int] = field(default_factory=list)  # 0-based, in the file's order
+    # Mono: "S1"/"S2" per turn from the voices (nlp/diarize.py), None where the recording
+    # does not clearly hold two voices; nlp.roles names them agent and customer.
+    speaker_labels: list[str | None] | None = None
     speech_s: float = 0.0  # seconds of speech the VAD found, all channels together
     multilingual: bool = False  # the model can detect languages (not an .en model)
     decode_s: float = 0.0  # reading and resampling the file
@@ -561,12 +567,18 @@ def transcribe_audio(
     transcript = Transcript(
         turns=turns, duration_s=duration, language=main.language, source=source
     ).renumber()
+    labels = None
+    if source == "asr-mono" and cfg.diarize:
+        from .diarize import speaker_labels
+
+        labels = speaker_labels(channels[0], transcript.turns)
     return AsrResult(
         transcript=transcript,
         dropped_segments=dropped,
         language_probability=main.language_probability,
         mode=mode,
         channels_used=used,
+        speaker_labels=labels,
         speech_s=round(sum(o.speech_s for o in outs), 3),
         multilingual=bool(getattr(model, "model", None) and model.model.is_multilingual),
         asr_s=asr_s,
