@@ -378,5 +378,10 @@ def web(db: DbOption = None) -> None:
     raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
 
 
+from .cli_trust import eval_app  # noqa: E402  (trust commands live in their own module)
+
+app.add_typer(eval_app, name="eval")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
