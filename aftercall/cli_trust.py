@@ -6,8 +6,9 @@ cli.py registers it in two lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.table import Table
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "text"
 
 eval_app = typer.Typer(help="Measure aftercall's accuracy on marked data.", no_args_is_help=True)
@@ -84,3 +86,89 @@ def eval_redaction(
     if worst:
         err.print(f"[red]below target:[/] recall under 100% for {', '.join(worst)}")
         raise typer.Exit(1)
+
+
+audit_app = typer.Typer(help="Check a database for things that must not be in it.")
+
+
+@audit_app.command("pii")
+def audit_pii_command(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file to scan")],
+    contact: Annotated[
+        bool, typer.Option(help="also scan the contact columns (customer name, phone, e-mail)")
+    ] = False,
+) -> None:
+    """Scan every text column for personal data left in clear; exit 1 if any is found."""
+    from .redaction import CONTACT_COLUMNS, audit_pii
+    from .store.db import StoreError, open_db
+
+    try:
+        with open_db(db, read_only=True) as con:
+            scanned, found = audit_pii(con, contact=contact)
+    except StoreError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    left_out = ", ".join(".".join(c) for c in sorted(CONTACT_COLUMNS))
+    skipped = "" if contact else f" (contact columns left out: {left_out})"
+    out.print(f"scanned {scanned} values in {db}{skipped}", highlight=False)
+    if not found:
+        out.print("[green]no personal data found[/]")
+        return
+    table = Table(
+        "table", "column", "row", "kind", title=f"{len(found)} leftovers (values not shown)"
+    )
+    for f in found:
+        table.add_row(f.table, f.column, f.row, f.kind)
+    out.print(table)
+    raise typer.Exit(1)
+
+
+def _or_exit(fn: Callable[..., T], *args: Any) -> T:
+    """Run a store operation; its StoreError becomes a one-line message and exit 1."""
+    from .store.db import StoreError
+
+    try:
+        return fn(*args)
+    except StoreError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="backup file, or a folder to put it in")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file")] = Path("aftercall.duckdb"),
+) -> None:
+    """Copy the database consistently (under its lock, after a checkpoint) and check the copy."""
+    from .store.backup import backup
+
+    info = _or_exit(backup, db, target)
+    out.print(
+        f"backed up {db} -> {info.path} ({info.bytes:,} bytes, schema {info.schema}, "
+        f"{info.calls} calls, {info.cases} cases)",
+        highlight=False,
+    )
+
+
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="backup file made by `aftercall backup`")],
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file to replace")] = Path(
+        "aftercall.duckdb"
+    ),
+) -> None:
+    """Put a backup in place of the database (the current file is kept as .before-restore)."""
+    from .store.backup import restore
+
+    info = _or_exit(restore, source, db)
+    out.print(
+        f"restored {db} from {source} (schema {info.schema}, {info.calls} calls, "
+        f"{info.cases} cases); the replaced file is {db.name}.before-restore",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the trust commands to the main `aftercall` app."""
+    app.add_typer(eval_app, name="eval")
+    app.add_typer(audit_app, name="audit")
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)

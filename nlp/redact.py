@@ -246,7 +246,8 @@ def _tokens(turn: int, text: str) -> list[_Tok]:
             tok.money = True
         elif _DATE_TOKEN.fullmatch(norm):
             tok.date = True
-        elif _WRITTEN_DIGITS.fullmatch(norm):
+        elif _WRITTEN_DIGITS.fullmatch(norm.lstrip("-")):
+            # Whisper writes digits read aloud as "4 -1 -1 -1": the dash is a pause.
             tok.digits = re.sub(r"\D", "", norm)
         elif norm in MONTHS or norm in ORDINALS:
             tok.date = True
@@ -732,3 +733,22 @@ def presidio_names(texts: list[str]) -> list[list[Span]]:
         results = analyzer.analyze(text=text, language="en", entities=["PERSON"])
         out.append([Span("NAME", r.start, r.end) for r in results if r.score >= 0.5])
     return out
+
+
+_MARK = re.compile(r"\[(" + "|".join(KINDS) + r")\]")
+
+
+def redactions_in(transcript: Transcript) -> list[Redacted]:
+    """What a redacted transcript says was redacted: its "[KIND]" words with their seconds
+    (typed turns without words: the turn's seconds)."""
+    found = []
+    for turn in transcript.turns:
+        if turn.words:
+            for w in turn.words:
+                m = _MARK.fullmatch(w.text)
+                if m:
+                    found.append(Redacted(m.group(1), turn.idx, w.start_s, w.end_s))
+        else:
+            for m in _MARK.finditer(turn.text):
+                found.append(Redacted(m.group(1), turn.idx, turn.start_s, turn.end_s))
+    return found

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .audio import AudioError, is_dual_mono, load_channels
+from .redact import redact_text
 from .transcript import Speaker, Transcript, Turn, Word
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ __all__ = [
     "transcribe_file",
 ]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__)  # speech reaches a log line only through redact_text
 
 SAMPLING_RATE = 16000  # what Whisper models take
 
@@ -125,6 +126,10 @@ _models: dict[tuple[str, str, str, int, int], WhisperModel] = {}
 _models_lock = threading.Lock()
 
 
+class ModelError(RuntimeError):
+    """The speech model cannot be loaded: no call can be transcribed, so a run must stop."""
+
+
 def _model_path(cfg: AsrConfig) -> str:
     if cfg.model is not None:
         return cfg.model
@@ -155,7 +160,7 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             except Exception as exc:
                 named = cfg.model is not None and not Path(cfg.model).exists()
                 hint = " (a model name needs internet access)" if named else ""
-                raise RuntimeError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
+                raise ModelError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
             log.info("loaded Whisper model %s in %.1f s", key[0], time.perf_counter() - started)
             _models[key] = model
         return model
@@ -215,7 +220,9 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
     dropped = 0
     for s in segments:  # a generator: decoding happens here, in this thread
         if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
-            log.debug("dropped likely hallucination %.1f-%.1f s: %r", s.start, s.end, s.text)
+            log.debug(
+                "dropped likely hallucination %.1f-%.1f s: %r", s.start, s.end, redact_text(s.text)
+            )
             dropped += 1
             continue
         words = [
@@ -231,7 +238,7 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
         text = " ".join(w.text for w in words) if words else s.text.strip()
         if not any(ch.isalnum() for ch in text):
             # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
-            log.debug("dropped empty segment %.1f-%.1f s: %r", s.start, s.end, s.text)
+            log.debug("dropped empty segment %.1f-%.1f s: %r", s.start, s.end, redact_text(s.text))
             dropped += 1
             continue
         kept.append(
