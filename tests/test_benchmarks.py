@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from benchmarks import asr_speed
@@ -17,3 +19,13 @@ def test_asr_speed_prints_every_way_against_raw(capsys: pytest.CaptureFixture[st
     for name in ("raw ", "raw-2thr", "asr ", "pipeline"):
         assert name in out
     assert "vs raw-2thr" in out and "RTF" in out
+
+
+def test_redaction_speed_prints_each_engine_against_asr(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import redaction_speed
+
+    assert redaction_speed.main([str(DATA / "card_call.flac"), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(baseline)" in out
+    for name in ("patterns", "+names", "presidio"):
+        assert re.search(rf"^{re.escape(name)} .* ms/call .*% of asr", out, re.MULTILINE), out
