@@ -499,6 +499,36 @@ NAME_RE = re.compile(
     r"\b(?:my name is|my name's|this is|i'm|i am|speaking with|mister|mr\.?|mrs\.?|ms\.?|miss)"
     r"\s+((?:[A-Z][a-z'-]+)(?:\s+[A-Z][a-z'-]+)?)"
 )
+# After "my name is" a name follows whatever its case: ASR often writes all lower case
+# ("my name is patricia brown"). The second word counts only when it is no common word.
+NAME_SAID_RE = re.compile(
+    r"\b(?:my name is|my name's|name is|name's)\s+([a-z][a-z'-]+)(?:\s+([a-z][a-z'-]+))?",
+    re.IGNORECASE,
+)
+_COMMON_AFTER_NAME = frozenset(
+    [
+        "and",
+        "but",
+        "so",
+        "i",
+        "i'm",
+        "im",
+        "my",
+        "the",
+        "a",
+        "from",
+        "with",
+        "calling",
+        "here",
+        "speaking",
+        "on",
+        "in",
+        "at",
+        "is",
+        "was",
+        "by",
+    ]
+)
 # Words after "this is" / "I'm" that are not names.
 _NOT_NAMES = frozenset(
     [
@@ -563,6 +593,11 @@ def _regex_spans(text: str, names: bool) -> list[Span]:
         for m in NAME_RE.finditer(text):
             if m.group(1).split()[0].lower() not in _NOT_NAMES:
                 spans.append(Span("NAME", m.start(1), m.end(1)))
+        for m in NAME_SAID_RE.finditer(text):
+            if m.group(1).lower() in _NOT_NAMES:
+                continue
+            second = m.group(2) and m.group(2).lower() not in _COMMON_AFTER_NAME
+            spans.append(Span("NAME", m.start(1), m.end(2) if second else m.end(1)))
     return spans
 
 

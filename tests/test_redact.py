@@ -178,3 +178,14 @@ def test_eval_redaction_command_prints_every_kind() -> None:
     for kind in ("CARD", "SSN", "CVV", "EXPIRY", "ROUTING", "EMAIL", "PHONE", "DOB", "ADDRESS"):
         assert kind in result.output
     assert "138 utterances" in result.output
+
+
+def test_names_said_in_lower_case_as_asr_writes_them() -> None:
+    cfg = RedactionConfig(names=True)
+    assert redact_text("hi my name is patricia brown", cfg) == "hi my name is [NAME]"
+    assert redact_text("my name is elizabeth and i lost my card", cfg) == (
+        "my name is [NAME] and i lost my card"
+    )
+    assert redact_text("hello this is harper valley national bank", cfg) == (
+        "hello this is harper valley national bank"
+    )
