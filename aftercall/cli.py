@@ -104,6 +104,7 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .flows import pipeline as flow_module
+    from .nlp.transcribe import ModelError
     from .store.db import StoreError
 
     progress = Progress(
@@ -132,7 +133,7 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
     try:
         with progress:
             return flow_module.pipeline(str(inbox), str(settings.db), settings)
-    except StoreError as exc:
+    except (StoreError, ModelError) as exc:
         raise _fail(str(exc)) from exc
     finally:
         flow_module.progress_hooks.remove(hook)
@@ -209,12 +210,14 @@ def transcribe(
     device: DeviceOption = None,
 ) -> None:
     """Transcribe one recording into speaker turns (no database)."""
+    from .nlp.redact import redact_transcript
     from .process import CallError, read_transcript
 
     settings = _asr_settings(_settings(config, None), model, compute_type, device)
     _check_model(settings)
     try:
         transcript = read_transcript(path, settings.asr)
+        transcript, _ = redact_transcript(transcript, settings.redaction)  # output is an export
     except CallError as exc:
         raise _fail(f"{path}: {exc}") from exc
     turns = [
@@ -250,7 +253,7 @@ def analyze(
     failed = 0
     for path in paths:
         try:
-            _, analysis = process_call(path, None, settings.asr)
+            _, analysis = process_call(path, None, settings.asr, settings.redaction)
         except CallError as exc:
             failed += 1
             if fmt == Fmt.json:
@@ -417,10 +420,14 @@ def web(db: DbOption = None) -> None:
     raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
 
 
-from .cli_eval import bench_app, eval_app  # noqa: E402  (sub-commands live in their own module)
+# Sub-commands live in their own modules: eval/bench (cli_eval), audit/backup/restore and
+# eval redaction (cli_trust).
+from .cli_eval import bench_app, eval_app  # noqa: E402
+from .cli_trust import register as register_trust  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
+register_trust(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

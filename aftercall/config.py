@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .nlp.redact import RedactionConfig
 from .nlp.transcribe import AsrConfig
 
 DEFAULT_CONFIG_NAME = "aftercall.toml"
@@ -42,6 +43,9 @@ class Settings(_Section):
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
     asr: AsrConfig = Field(default_factory=AsrConfig)
     cases: CaseSettings = Field(default_factory=CaseSettings)
+    redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    # Longer recordings fail with this reason instead of being decoded (aftercall.process).
+    max_audio_s: float = Field(default=2 * 3600.0, gt=0)
 
     @field_validator("asr", mode="before")
     @classmethod

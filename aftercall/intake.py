@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,7 +152,26 @@ def _read_manifest(inbox: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
             continue
         row["_line"] = str(number)
         rows[key] = row
-    return rows, problems
+    return rows, problems + _duplicate_call_ids(rows)
+
+
+def _duplicate_call_ids(rows: dict[str, dict[str, str]]) -> list[str]:
+    """A company call id given to two files: both stay calls (identity is the bytes), but
+    the clash is reported, since one of the two ids is wrong in the company's system."""
+    first: dict[str, str] = {}
+    problems = []
+    for row in rows.values():
+        call_id = " ".join((row.get("call_id") or "").split())
+        if not call_id:
+            continue
+        if call_id in first:
+            problems.append(
+                f"{MANIFEST_NAME} line {row['_line']}: call_id {call_id!r} is also on line "
+                f"{first[call_id]}; both files are kept as separate calls"
+            )
+        else:
+            first[call_id] = row["_line"]
+    return problems
 
 
 def file_kind(path: Path) -> str | None:
@@ -171,6 +191,11 @@ def scan_inbox(inbox: Path | str) -> InboxScan:
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise InboxError(f"inbox {inbox} is not a folder that exists")
+    try:
+        with os.scandir(inbox):  # a folder we may not list: say so before anything else
+            pass
+    except OSError as exc:
+        raise InboxError(f"cannot read the inbox {inbox}: {exc.strerror or exc}") from exc
     root = inbox.resolve()
     manifest, problems = _read_manifest(inbox)
     try:

@@ -13,11 +13,15 @@ from typing import NamedTuple
 from .intake import file_kind
 from .nlp.detector import Analysis, analyse
 from .nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
+from .nlp.redact import RedactionConfig, redact_transcript
 from .nlp.roles import infer_roles
 from .nlp.transcribe import AsrConfig
 from .nlp.transcript import Transcript
 
 MAX_TRANSCRIPT_BYTES = 5_000_000
+# Longest recording processed (Settings.max_audio_s): decoding holds the whole call in memory
+# (16 kHz float32: ~460 MB per stereo hour) and a 3-hour "call" is a recorder left running.
+MAX_AUDIO_S = 2 * 3600.0
 
 
 class CallError(Exception):
@@ -39,17 +43,25 @@ class NotEnglishError(CallError):
     status = "not_english"
 
 
-def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
+def read_transcript(
+    path: Path, asr: AsrConfig | None = None, max_audio_s: float = MAX_AUDIO_S
+) -> Transcript:
     """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
     kind = file_kind(path)
     try:
         if kind == "audio":
-            from .nlp.audio import AudioError
+            from .nlp.audio import AudioError, probe
             from .nlp.language import check_english
             from .nlp.transcribe import transcribe_detailed
 
             asr = asr or AsrConfig()
             try:
+                seconds = probe(path).duration_s  # the header only: cheap, before decoding
+                if seconds is not None and seconds > max_audio_s:
+                    raise CallError(
+                        f"recording is {seconds / 3600:.1f} h long; the limit is "
+                        f"{max_audio_s / 3600:.1f} h (max_audio_s in the config)"
+                    )
                 result = transcribe_detailed(path, asr)
             except AudioError as exc:
                 raise CallError(str(exc)) from exc
@@ -89,9 +101,16 @@ def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
 
 
 def process_call(
-    path: Path, started_at: datetime | None = None, asr: AsrConfig | None = None
+    path: Path,
+    started_at: datetime | None = None,
+    asr: AsrConfig | None = None,
+    redaction: RedactionConfig | None = None,
+    max_audio_s: float = MAX_AUDIO_S,
 ) -> tuple[Transcript, Analysis]:
-    transcript = read_transcript(path, asr)
+    """The REDACTED transcript and its analysis: personal data is replaced before the
+    detector sees the text, so signals, summaries and promises cannot quote it either."""
+    transcript = read_transcript(path, asr, max_audio_s)
     if not transcript.turns:
         raise CallError("no speech found in the recording")
+    transcript, _ = redact_transcript(transcript, redaction)
     return transcript, analyse(transcript, started_at=started_at)

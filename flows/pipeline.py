@@ -19,7 +19,9 @@ from prefect.runtime import flow_run
 from ..cases import refresh_cases
 from ..config import Settings
 from ..intake import InboxItem, InboxScan, scan_inbox
+from ..nlp.transcribe import ModelError
 from ..process import CallError, CallFailure, process_call
+from ..redaction import redacted_copy, save_redactions
 from ..store import calls as store
 from ..store.db import transaction
 
@@ -57,9 +59,13 @@ def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
 def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallFailure:
     """(transcript, analysis), or why the call was not analysed (status and reason)."""
     try:
-        return process_call(item.path, item.meta.started_at, settings.asr)
+        return process_call(
+            item.path, item.meta.started_at, settings.asr, settings.redaction, settings.max_audio_s
+        )
     except CallError as exc:
         return CallFailure(exc.status, str(exc))
+    except ModelError:
+        raise  # no call can be transcribed: the run stops, the calls stay pending
     except Exception as exc:  # a bug must not stop the batch; the reason says what broke
         get_run_logger().exception("unexpected error on %s", item.path.name)
         return CallFailure(
@@ -67,13 +73,25 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         )
 
 
+@task(name="redact audio", cache_policy=NO_CACHE)
+def redact_audio(
+    item: InboxItem, result: tuple[Any, Any] | CallFailure, db: str, settings: Settings
+):
+    if isinstance(result, CallFailure) or item.kind != "audio":
+        return None
+    return redacted_copy(item.path, item.call_id, result[0], Path(db), settings.redaction)
+
+
 @task(name="persist call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
-def persist(db: str, call_id: str, result: tuple[Any, Any] | CallFailure) -> str:
+def persist(
+    db: str, call_id: str, result: tuple[Any, Any] | CallFailure, audio: str | None = None
+) -> str:
     with transaction(db) as con:
         if isinstance(result, CallFailure):
             store.mark_failed(con, call_id, result.reason, result.status)
             return result.status
         store.save_result(con, call_id, *result)
+        save_redactions(con, call_id, result[0], audio)
     return "analysed"
 
 
@@ -98,8 +116,13 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
     failures: list[dict[str, str]] = []
     for item in todo:
         _progress("call", file=item.path.name)
-        result = analyse_call(item, settings)
-        status = persist(db, item.call_id, result)
+        try:
+            result = analyse_call(item, settings)
+        except ModelError:
+            with transaction(db) as con:
+                store.finish_run(con, run_id, {"new": len(todo)}, "failed")
+            raise
+        status = persist(db, item.call_id, result, redact_audio(item, result, db, settings))
         outcomes[item.call_id] = status
         if isinstance(result, CallFailure):
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})

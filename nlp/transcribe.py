@@ -41,7 +41,7 @@ __all__ = [
     "transcribe_file",
 ]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__)  # never logs speech: it may hold personal data
 
 SAMPLING_RATE = 16000  # what Whisper models take
 
@@ -154,7 +154,8 @@ class AsrResult:
 
 
 class ModelError(RuntimeError):
-    """The speech model cannot be loaded; str() says which and why, for the person running."""
+    """The speech model cannot be loaded; str() says which and why. No call can be
+    transcribed, so a run must stop."""
 
 
 # --- model cache ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from benchmarks import asr_memory, asr_speed
@@ -23,3 +25,13 @@ def test_asr_memory_prints_peaks_of_both_ways(capsys: pytest.CaptureFixture[str]
     assert asr_memory.main(["--minutes", "0.2"]) == 0
     out = capsys.readouterr().out
     assert "raw " in out and "ours " in out and "peak memory ours / raw" in out
+
+
+def test_redaction_speed_prints_each_engine_against_asr(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import redaction_speed
+
+    assert redaction_speed.main([str(DATA / "card_call.flac"), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(baseline)" in out
+    for name in ("patterns", "+names", "presidio"):
+        assert re.search(rf"^{re.escape(name)} .* ms/call .*% of asr", out, re.MULTILINE), out

@@ -240,3 +240,30 @@ def test_eval_asr_prints_raw_beside_ours() -> None:
     (shared,) = report["sets"]
     assert shared["set"] == "shared" and shared["files"] == 3
     assert shared["wer_ours"] <= shared["wer_raw"] + 0.02
+
+
+def test_example_config_is_valid_and_complete() -> None:
+    """Every [asr] setting is documented in the example, and the example loads."""
+    from dataclasses import fields
+
+    from aftercall.config import load_settings
+    from aftercall.nlp.transcribe import AsrConfig
+
+    example = Path(__file__).parent.parent / "aftercall.example.toml"
+    settings = load_settings(example)
+    text = example.read_text(encoding="utf-8")
+    undocumented = {
+        f.name
+        for f in fields(AsrConfig)
+        if f"\n{f.name} =" not in text and f"# {f.name} =" not in text
+    }
+    # Whisper's own thresholds and the internal switches keep faster-whisper's defaults.
+    assert undocumented <= {
+        "no_speech_threshold",
+        "compression_ratio_threshold",
+        "log_prob_threshold",
+        "word_timestamps",
+        "condition_on_previous_text",
+        "parallel_channels",
+    }, undocumented
+    assert settings.asr.diarize is True

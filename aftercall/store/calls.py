@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ..nlp.redact import redact_text
+
 if TYPE_CHECKING:
     from ..intake import InboxItem
     from ..nlp.detector import Analysis
@@ -60,7 +62,7 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
             meta.queue,
             meta.customer_value,
             meta.started_at,
-            "; ".join(item.warnings) or None,
+            "; ".join(redact_text(w) for w in item.warnings) or None,  # they quote bad values
             stamp,
             stamp,
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -118,14 +118,31 @@ def open_db(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDB
         con.close()
 
 
+def _is_write_failure(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(
+        s in text for s in ("could not write", "no space left", "file too large", "disk full")
+    )
+
+
 @contextmanager
 def transaction(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open, BEGIN, yield, COMMIT (or ROLLBACK on error), close: never a half-written call."""
+    """Open, BEGIN, yield, COMMIT (or ROLLBACK on error), close: never a half-written call.
+
+    A write that the disk refuses (full, or over a size limit) fails the whole transaction,
+    which DuckDB rolls back; it surfaces as a StoreError saying so.
+    """
     with open_db(path) as con:
         con.execute("BEGIN")
         try:
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
+            con.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(duckdb.Error):  # a failed COMMIT already ended the transaction
+                con.execute("ROLLBACK")
+            if _is_write_failure(exc):
+                raise StoreError(
+                    f"cannot write the database {path}: the disk is full or the file hit a "
+                    f"size limit; nothing of this step was stored ({exc})"
+                ) from exc
             raise
-        con.execute("COMMIT")
