@@ -1,32 +1,46 @@
 """Recovery cases: one open case per customer and problem, refreshed after every run.
 
-This is the across-calls half of the playbook at its first depth: group unresolved calls by
-customer and category, let a later resolved call close the case (rule 13), route abusive
-calls to supervisor review (rule 10), and give every case a priority with its reason in
-words, a due time from the SLA (rule 2), one owner (rule 7) and a first-person draft (rule 3).
+The set-based decisions (repeat contacts, promise ledger, strikes, the open run of calls)
+live in aftercall.decide; this module turns each open run into a case: a priority with its
+reason in words (rules 1, 2, 8, 11), a due time from the SLA, one named owner by queue and
+load (rule 7), a recovery plan with an atonement tier (rules 4-6), a first-person draft and
+call script (rule 3), a holdout mark, and the events that say what changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from .config import CaseSettings
-from .nlp.recovery import RecoveryContext, call_script, draft_message
+from .decide import (
+    OPEN_STATES,
+    build_call_flags,
+    check_promises,
+    open_runs,
+    record_weak_labels,
+)
+from .events import EventLog
+from .lifecycle import due_followups
+from .nlp.recovery import NEXT_STEPS, RecoveryContext, call_script, draft_message
+from .plan import atonement, prioritise
+from .store.bulk import insert_rows
 from .store.calls import now, rows_as_dicts
+from .worklist import list_cases
 
-OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review")
-SEVERITY_SCORE = {"critical": 80.0, "high": 60.0, "normal": 40.0, "low": 20.0}
-LEVELS = (("critical", 80.0), ("high", 60.0), ("normal", 40.0), ("low", 0.0))
+__all__ = ["OPEN_STATES", "customer_key", "list_cases", "refresh_cases"]
+RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 
 
 def customer_key(row: dict[str, Any]) -> str:
-    """Who the customer is: their id, else their phone digits, else this call alone."""
+    """Who the customer is: their id, else their phone digits, else this call alone.
+    (decide.CUSTOMER_KEY_SQL is the same rule in SQL.)"""
     if row.get("customer_id"):
         return f"id:{row['customer_id']}"
     digits = re.sub(r"\D", "", row.get("phone") or "")
@@ -35,299 +49,306 @@ def customer_key(row: dict[str, Any]) -> str:
     return f"call:{row['call_id']}"
 
 
-def _analysed_calls(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return rows_as_dicts(
+def _signals(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict[str, list[dict]]:
+    by_call: dict[str, list[dict]] = defaultdict(list)
+    if not call_ids:
+        return by_call
+    for s in rows_as_dicts(
         con.execute(
-            """SELECT c.call_id, c.customer_id, c.customer_name, c.phone, c.queue, c.customer_value,
-                  coalesce(c.started_at, c.ingested_at) AS happened_at, c.started_at,
-                  a.outcome, a.p_unresolved, a.category, a.severity, a.summary,
-                  a.summary_turn_idx, a.summary_start_s, a.abusive
-           FROM calls c JOIN analyses a USING (call_id)
-           WHERE c.status = 'analysed'
-           ORDER BY happened_at, c.call_id"""
-        )
-    )
-
-
-def _signals(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> list[dict[str, Any]]:
-    return rows_as_dicts(
-        con.execute(
-            """SELECT call_id, turn_idx, kind, speaker, text, start_s FROM signals
-           WHERE call_id IN (SELECT unnest(?)) AND NOT negated
-           ORDER BY call_id, turn_idx, char_start""",
+            """SELECT call_id, turn_idx, kind, speaker, text, start_s, hypothetical FROM signals
+               WHERE call_id IN (SELECT unnest(?)) AND NOT negated
+               ORDER BY call_id, turn_idx, char_start""",
             [call_ids],
         )
-    )
-
-
-def _promises(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> list[dict[str, Any]]:
-    return rows_as_dicts(
-        con.execute(
-            """SELECT call_id, text, kind, due_at, due_text FROM promises
-           WHERE call_id IN (SELECT unnest(?)) AND status = 'open' ORDER BY call_id, turn_idx""",
-            [call_ids],
-        )
-    )
-
-
-def with_followed_categories(
-    calls: list[dict[str, Any]], window: timedelta
-) -> list[dict[str, Any]]:
-    """Give an uncategorised call ("other") the category of the same customer's previous call
-    within `window`: "nobody called me back" is about the earlier problem, not a new one."""
-    last: dict[str, dict[str, Any]] = {}
-    out = []
-    for call in calls:  # oldest first
-        key = customer_key(call)
-        prev = last.get(key)
-        if (
-            call["category"] == "other"
-            and prev is not None
-            and call["happened_at"] - prev["happened_at"] <= window
-        ):
-            call = {**call, "category": prev["category"]}
-        last[key] = call
-        out.append(call)
-    return out
-
-
-def unresolved_run(calls: list[dict[str, Any]], window: timedelta) -> list[dict[str, Any]]:
-    """The calls, oldest first, that make up the customer's still-open problem.
-
-    Walks back from the latest call: a resolved latest call means nothing is open. An earlier
-    call joins while it was unresolved, or while the customer called again within `window`
-    (a repeat contact: that call did not fix it, whatever the detector said).
-    """
-    if not calls or calls[-1]["outcome"] == "resolved":
-        return []
-    run = [calls[-1]]
-    for call in reversed(calls[:-1]):
-        repeat = run[0]["happened_at"] - call["happened_at"] <= window
-        if call["outcome"] != "resolved" or repeat:
-            run.insert(0, call)
-        else:
-            break
-    return run
-
-
-def prioritise(
-    calls: list[dict[str, Any]], signals: list[dict[str, Any]], settings: CaseSettings
-) -> tuple[str, float, str]:
-    """(priority, score, reason in words) for a case made of these calls."""
-    latest = calls[-1]
-    score = max(SEVERITY_SCORE.get(c["severity"], 40.0) for c in calls)
-    reasons = [f"{latest['severity']} severity {latest['category'].replace('_', ' ')} problem"]
-    if len(calls) > 1:
-        score += min(10.0 * (len(calls) - 1), 20.0)
-        reasons.append(f"repeat caller ({len(calls)} calls about it)")
-    for kind, label in (
-        ("churn", "churn threat"),
-        ("escalation", "asked to escalate"),
-        ("deflection", "agent passed the buck"),
     ):
-        hits = [s for s in signals if s["kind"] == kind]
-        if hits:
-            score += 10.0 if kind != "deflection" else 5.0
-            reasons.append(f'{label}: "{hits[-1]["text"]}"')
-    still = [s for s in signals if s["kind"] == "unresolved"]
-    if still:
-        reasons.append(f'customer said "{still[0]["text"]}"')
-    if any(c["abusive"] for c in calls):
-        reasons.append("abusive toward the agent: held for supervisor review")
-    value = latest.get("customer_value")
-    if value is not None and value >= settings.high_value:
-        score += 5.0
-        reasons.append(f"high-value customer ({value:,.0f})")
-    priority = next(name for name, floor in LEVELS if score >= floor)
-    return priority, score, "; ".join(reasons)
+        by_call[s["call_id"]].append(s)
+    return by_call
 
 
-def _evidence(calls: list[dict[str, Any]], signals: list[dict[str, Any]]) -> list[dict]:
-    shown = {"problem", "unresolved", "churn", "escalation", "deflection", "promise", "abuse"}
-    out = []
-    for c in calls:
-        if c["summary"]:
-            out.append(
-                {
-                    "call_id": c["call_id"],
-                    "kind": "summary",
-                    "speaker": "customer",
-                    "turn_idx": c["summary_turn_idx"],
-                    "start_s": c["summary_start_s"],
-                    "text": c["summary"],
-                }
+def _open_promises(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> dict[str, list[str]]:
+    by_call: dict[str, list[str]] = defaultdict(list)
+    for call_id, text in con.execute(
+        "SELECT call_id, text FROM promises WHERE call_id IN (SELECT unnest(?))"
+        " AND status = 'open' ORDER BY call_id, turn_idx",
+        [call_ids],
+    ).fetchall():
+        by_call[call_id].append(text)
+    return by_call
+
+
+def held_out(case_id: str, settings: CaseSettings) -> bool:
+    """Deterministic per case id: the same case is always in or out of the holdout."""
+    digest = hashlib.sha256(f"{settings.holdout_seed}:{case_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < settings.holdout_share
+
+
+def _signature(run: dict[str, Any]) -> str:
+    return (
+        f"{','.join(run['call_ids'])}|b{run['n_broken']}|s{run['strikes']}|r{run['recovered_at']}"
+    )
+
+
+class _Owners:
+    """Least-loaded agent for a queue, counting the cases handed out in this refresh."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+        self.settings = settings
+        self.load = Counter(
+            dict(
+                con.execute(
+                    "SELECT owner, count(*) FROM cases WHERE state IN (SELECT unnest(?))"
+                    " AND owner IS NOT NULL GROUP BY owner",
+                    [list(OPEN_STATES)],
+                ).fetchall()
             )
-    out += [
+        )
+
+    def pick(self, queue: str | None) -> str | None:
+        pool = self.settings.agents.get(queue or "", []) or self.settings.agents.get("*", [])
+        if not pool:
+            return None
+        name = min(pool, key=lambda n: (self.load[n], pool.index(n)))
+        self.load[name] += 1
+        return name
+
+
+def _build(
+    run: dict[str, Any],
+    signals: list[dict],
+    promises: list[str],
+    owner: str | None,
+    settings: CaseSettings,
+    at: datetime,
+) -> dict[str, Any]:
+    """Every field of the case that follows from its calls (not its id, state or owner)."""
+    calls = run["calls"]
+    priority, score, reasons, senior = prioritise(run, signals, settings, at)
+    tier, cap, tier_why = atonement(run, priority, settings)
+    sla = timedelta(hours=settings.sla_hours.get(priority, 24.0))
+    first = next((c for c in calls if c["summary"]), calls[-1])
+    undone = [
+        f'customer said "{s["text"]}"'
+        for s in signals
+        if s["kind"] == "unresolved" and not s["hypothetical"]
+    ]
+    broken = [b for c in calls for b in (c["broken"] or [])]
+    plan = {
+        "problem": first["summary"],
+        "problem_call_id": first["call_id"],
+        "problem_at_s": first["summary_start_s"],
+        "problem_said_at": (first["started_at"] + timedelta(seconds=first["summary_start_s"]))
+        if first["started_at"] and first["summary_start_s"] is not None
+        else first["started_at"],
+        "left_undone": undone + [f"broken promise: {b}" for b in broken],
+        "next_step": NEXT_STEPS.get(run["category"], NEXT_STEPS["other"]),
+        "atonement": {"tier": tier, "cap": cap, "why": tier_why},
+        "follow_up_on": (at + sla + timedelta(days=settings.followup_days)).date(),
+    }
+    ctx = RecoveryContext(
+        customer_name=run["customer_name"],
+        owner=owner,
+        company=settings.company_name,
+        category=run["category"],
+        problem_quote=first["summary"],
+        problem_at_s=first["summary_start_s"],
+        call_started_at=first["started_at"],
+        open_promises=promises,
+        left_undone=undone,
+        broken_promises=[b.split(" (")[0] for b in broken],
+        atonement=f"{tier}: you may offer up to {cap:,.0f} without approval" if cap else None,
+    )
+    evidence = [
+        {
+            "call_id": c["call_id"],
+            "kind": "summary",
+            "speaker": "customer",
+            "turn_idx": None,
+            "start_s": c["summary_start_s"],
+            "text": c["summary"],
+        }
+        for c in calls
+        if c["summary"]
+    ] + [
         {k: s[k] for k in ("call_id", "kind", "speaker", "turn_idx", "start_s", "text")}
         for s in signals
-        if s["kind"] in shown
+        if s["kind"] in {"problem", "unresolved", "churn", "escalation", "deflection", "abuse"}
     ]
-    return out
+    return {
+        "customer_id": run["customer_id"],
+        "call_ids": run["call_ids"],
+        "queue": settings.senior_queue if senior else run["queue"],
+        "priority": priority,
+        "priority_score": score,
+        "reason": "; ".join(reasons),
+        "evidence": json.dumps(evidence, default=str),
+        "plan": json.dumps(plan, default=str),
+        "strikes": run["strikes"],
+        "signature": _signature(run),
+        "draft": draft_message(ctx),
+        "script": call_script(ctx),
+        "updated_at": at,
+        "_sla": sla,
+        "_senior": senior,
+    }
 
 
-def _pick_owner(
-    con: duckdb.DuckDBPyConnection, queue: str | None, settings: CaseSettings
-) -> str | None:
-    pool = settings.agents.get(queue or "", []) or settings.agents.get("*", [])
-    if not pool:
-        return None
-    load = dict(
-        con.execute(
-            "SELECT owner, count(*) FROM cases WHERE state IN (SELECT unnest(?)) GROUP BY owner",
-            [list(OPEN_STATES)],
-        ).fetchall()
-    )
-    return min(pool, key=lambda name: (load.get(name, 0), pool.index(name)))
-
-
-def _event(con: duckdb.DuckDBPyConnection, case_id: str, event: str, detail: dict) -> None:
-    con.execute(
-        "INSERT INTO case_events VALUES (?, ?, 'pipeline', ?, ?)",
-        [case_id, now(), event, json.dumps(detail, default=str)],
-    )
-
-
-def refresh_cases(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dict[str, int]:
+def refresh_cases(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, at: datetime | None = None
+) -> dict[str, int]:
     """Bring cases in line with the analysed calls; safe to run any number of times."""
-    window = timedelta(days=settings.repeat_window_days)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for call in with_followed_categories(_analysed_calls(con), window):
-        groups[(customer_key(call), call["category"])].append(call)
-    counts = {"opened": 0, "updated": 0, "resolved_on_call": 0}
-    for (key, category), calls in groups.items():
-        existing = con.execute(
-            "SELECT case_id, call_ids, priority_score, due_at, owner, state FROM cases"
-            " WHERE customer_key = ? AND category = ? AND state IN (SELECT unnest(?))",
-            [key, category, list(OPEN_STATES)],
-        ).fetchone()
-        # Calls a closed case already dealt with are history, not a new problem.
-        handled = {
-            cid
-            for (ids,) in con.execute(
-                "SELECT call_ids FROM cases WHERE customer_key = ? AND category = ?"
-                " AND state NOT IN (SELECT unnest(?))",
-                [key, category, list(OPEN_STATES)],
-            ).fetchall()
-            for cid in ids
-        }
-        calls = [c for c in calls if c["call_id"] not in handled]
-        open_calls = unresolved_run(calls, window)
-        if not open_calls:
-            if existing:  # a later call fixed it: nobody should be contacted (rule 13)
-                con.execute(
-                    "UPDATE cases SET state = 'resolved_on_call', updated_at = ? WHERE case_id = ?",
-                    [now(), existing[0]],
-                )
-                _event(con, existing[0], "resolved_on_call", {"call_id": calls[-1]["call_id"]})
-                counts["resolved_on_call"] += 1
+    at = at or now()
+    log = EventLog(at)
+    build_call_flags(con, settings)
+    ledger = check_promises(con, settings, at, flags_ready=True)
+    counts = {
+        "opened": 0,
+        "updated": 0,
+        "resolved_on_call": 0,
+        "escalated": 0,
+        "promises_broken": ledger["broken"],
+        "promises_kept": ledger["kept"],
+        "weak_labels": record_weak_labels(con, at),
+        "followups_due": due_followups(con, log),
+    }
+    runs = open_runs(con, settings)
+    existing = {
+        (r["customer_key"], r["category"]): r
+        for r in rows_as_dicts(
+            con.execute(
+                "SELECT case_id, customer_key, category, signature, due_at, owner, state,"
+                " priority FROM cases WHERE state IN (SELECT unnest(?))",
+                [list(OPEN_STATES)],
+            )
+        )
+    }
+    live = {(r["customer_key"], r["category"]) for r in runs}
+    for key, case in existing.items():
+        if key not in live:  # a later call fixed it: nobody should be contacted (rule 13)
+            con.execute(
+                "UPDATE cases SET state = 'resolved_on_call', updated_at = ?, closed_at = ?"
+                " WHERE case_id = ?",
+                [at, at, case["case_id"]],
+            )
+            log.add(case["case_id"], "resolved_on_call", {"category": key[1]})
+            counts["resolved_on_call"] += 1
+    changed = [
+        r
+        for r in runs
+        if (old := existing.get((r["customer_key"], r["category"]))) is None
+        or old["signature"] != _signature(r)
+    ]
+    call_ids = [c for r in changed for c in r["call_ids"]]
+    signals, promises = _signals(con, call_ids), _open_promises(con, call_ids)
+    owners = _Owners(con, settings)
+    new_rows = []
+    for run in changed:
+        sigs = [s for c in run["call_ids"] for s in signals.get(c, [])]
+        proms = [p for c in run["call_ids"] for p in promises.get(c, [])]
+        old = existing.get((run["customer_key"], run["category"]))
+        if old is None:
+            new_rows.append((run, sigs, proms))
             continue
-        call_ids = [c["call_id"] for c in open_calls]
-        if existing and sorted(existing[1]) == sorted(call_ids):
-            continue  # nothing new since the last refresh
-        _write_case(con, settings, key, category, open_calls, existing, counts)
+        _update(con, old, run, sigs, proms, owners, settings, log, counts)
+    _insert(con, new_rows, owners, settings, log, counts)
+    log.flush(con)
     return counts
 
 
-def _write_case(
-    con: duckdb.DuckDBPyConnection,
-    settings: CaseSettings,
-    key: str,
-    category: str,
-    calls: list[dict[str, Any]],
-    existing: tuple | None,
-    counts: dict[str, int],
-) -> None:
-    call_ids = [c["call_id"] for c in calls]
-    signals = _signals(con, call_ids)
-    promises = _promises(con, call_ids)
-    latest = calls[-1]
-    priority, score, reason = prioritise(calls, signals, settings)
-    stamp = now()
-    sla = timedelta(hours=settings.sla_hours.get(priority, 24.0))
-    state = "supervisor_review" if any(c["abusive"] for c in calls) else "open"
-    if existing:
-        owner = existing[4]
-    elif state == "supervisor_review":
-        owner = None  # a supervisor decides first; no outreach agent is sent (rule 10)
-    else:
-        owner = _pick_owner(con, latest["queue"], settings)
-    if existing and existing[5] not in ("open", "supervisor_review"):
-        state = existing[5]  # someone is already working it: keep their state
-    first_problem = next((c for c in calls if c["summary"]), latest)
-    ctx = RecoveryContext(
-        customer_name=latest["customer_name"],
-        owner=owner,
-        company=settings.company_name,
-        category=category,
-        problem_quote=first_problem["summary"],
-        problem_at_s=first_problem["summary_start_s"],
-        call_started_at=first_problem["started_at"],
-        open_promises=[p["text"] for p in promises],
-        left_undone=[f'customer said "{s["text"]}"' for s in signals if s["kind"] == "unresolved"],
-    )
-    fields = {
-        "customer_id": latest["customer_id"],
-        "call_ids": call_ids,
-        "priority": priority,
-        "priority_score": score,
-        "reason": reason,
-        "evidence": json.dumps(_evidence(calls, signals), default=str),
-        "owner": owner,
-        "state": state,
-        "draft": draft_message(ctx),
-        "script": call_script(ctx),
-        "updated_at": stamp,
-    }
-    if existing:
-        due: datetime = min(existing[3], stamp + sla)
-        sets = ", ".join(f"{name} = ?" for name in fields)
-        con.execute(
-            f"UPDATE cases SET {sets}, due_at = ? WHERE case_id = ?",
-            [*fields.values(), due, existing[0]],
-        )
-        new_calls = sorted(set(call_ids) - set(existing[1]))
-        _event(
-            con,
-            existing[0],
-            "evidence_added",
-            {"call_ids": new_calls, "priority": priority, "reason": reason},
-        )
-        counts["updated"] += 1
-        return
-    number = con.execute("SELECT nextval('case_seq')").fetchone()[0]
-    case_id = f"C-{number:05d}"
+def _update(con, old, run, sigs, proms, owners, settings, log, counts) -> None:  # noqa: ANN001
+    owner = old["owner"]
+    fields = _build(run, sigs, proms, owner, settings, log.at)
+    state = old["state"]
+    if fields["_senior"] and state in ("open", "holdout"):
+        # A failure after a recovery goes to the senior queue, and out of any holdout.
+        owner, state = owners.pick(settings.senior_queue), "open"
+        fields = _build(run, sigs, proms, owner, settings, log.at)
+    elif state == "holdout" and fields["priority"] == "critical":
+        state = "open"  # a holdout never keeps a critical case (e.g. a broken promise) away
+    fields.update(owner=owner, state=state)
+    sla = fields.pop("_sla")
+    fields.pop("_senior")
+    due = min(old["due_at"], log.at + sla)
+    sets = ", ".join(f"{name} = ?" for name in fields)
     con.execute(
-        f"""INSERT INTO cases (case_id, customer_key, category, due_at, created_at,
-                {", ".join(fields)}) VALUES (?, ?, ?, ?, ?, {", ".join("?" * len(fields))})""",
-        [case_id, key, category, stamp + sla, stamp, *fields.values()],
+        f"UPDATE cases SET {sets}, due_at = ? WHERE case_id = ?",
+        [*fields.values(), due, old["case_id"]],
     )
-    _event(
-        con,
-        case_id,
-        "opened",
-        {"call_ids": call_ids, "priority": priority, "reason": reason, "owner": owner},
+    log.add(
+        old["case_id"],
+        "evidence_added",
+        {"call_ids": run["call_ids"], "priority": fields["priority"], "reason": fields["reason"]},
     )
-    counts["opened"] += 1
-
-
-def list_cases(
-    con: duckdb.DuckDBPyConnection, include_review: bool = False, state: str | None = None
-) -> list[dict[str, Any]]:
-    """The outreach list: open cases, most urgent first (due time, then priority)."""
-    states = (
-        [state]
-        if state
-        else (["open", "claimed", "contacted"] + (["supervisor_review"] if include_review else []))
-    )
-    rows = rows_as_dicts(
-        con.execute(
-            """SELECT case_id, customer_id, call_ids, priority, priority_score, due_at, category,
-                  reason, evidence, owner, state, draft, script, created_at
-           FROM cases WHERE state IN (SELECT unnest(?))
-           ORDER BY due_at, priority_score DESC, case_id""",
-            [states],
+    counts["updated"] += 1
+    if RANK[fields["priority"]] > RANK[old["priority"]] or fields["queue"] != run["queue"]:
+        log.add(
+            old["case_id"],
+            "escalated",
+            {
+                "from": old["priority"],
+                "to": fields["priority"],
+                "queue": fields["queue"],
+                "owner": owner,
+                "due_at": due,
+                "reason": fields["reason"],
+            },
         )
-    )
-    for row in rows:
-        row["evidence"] = json.loads(row["evidence"])
-    return rows
+        counts["escalated"] += 1
+
+
+def _insert(con, new_rows, owners, settings, log, counts) -> None:  # noqa: ANN001
+    if not new_rows:
+        return
+    numbers = [
+        n
+        for (n,) in con.execute(
+            "SELECT nextval('case_seq') FROM range(?)", [len(new_rows)]
+        ).fetchall()
+    ]
+    records = []
+    for number, (run, sigs, proms) in zip(sorted(numbers), new_rows, strict=True):
+        case_id = f"C-{number:05d}"
+        review = bool(run["abusive"])
+        queue = settings.senior_queue if run["recovered_at"] else run["queue"]
+        # Rule 10: an abusive call waits for a supervisor, with no outreach owner.
+        owner = None if review else owners.pick(queue)
+        fields = _build(run, sigs, proms, owner, settings, log.at)
+        eligible = not review and fields["priority"] in ("normal", "low") and not fields["_senior"]
+        holdout = eligible and held_out(case_id, settings)
+        state = "supervisor_review" if review else "holdout" if holdout else "open"
+        due = log.at + fields.pop("_sla")
+        fields.pop("_senior")
+        records.append(
+            {
+                "case_id": case_id,
+                "customer_key": run["customer_key"],
+                "category": run["category"],
+                "owner": owner,
+                "state": state,
+                "holdout": holdout,
+                "due_at": due,
+                "created_at": log.at,
+                **fields,
+            }
+        )
+        log.add(
+            case_id,
+            "opened",
+            {
+                k: records[-1][k]
+                for k in (
+                    "customer_id",
+                    "category",
+                    "call_ids",
+                    "priority",
+                    "reason",
+                    "owner",
+                    "queue",
+                    "state",
+                    "due_at",
+                    "holdout",
+                )
+            },
+        )
+    columns = list(records[0])
+    insert_rows(con, "cases", columns, [[r[c] for c in columns] for r in records])
+    counts["opened"] += len(records)

@@ -35,6 +35,8 @@ class RecoveryContext:
     call_started_at: datetime | None
     open_promises: list[str] = field(default_factory=list)  # what the agent promised, quoted
     left_undone: list[str] = field(default_factory=list)  # e.g. "customer still asked to call back"
+    broken_promises: list[str] = field(default_factory=list)  # promises we did not keep, quoted
+    atonement: str | None = None  # what the owner may offer without approval, in words
 
 
 def clock(seconds: float) -> str:
@@ -73,6 +75,11 @@ def draft_message(ctx: RecoveryContext) -> str:
         )
     else:
         lines.append("I have read your call and I am taking this on myself until it is fixed.")
+    for promise in ctx.broken_promises[:1]:
+        lines.append(
+            f'You were told "{_quote(promise, 120)}", and that did not happen. I\'m sorry: '
+            "that should not have happened, and I will not make you chase us again."
+        )
     for promise in ctx.open_promises[:2]:
         lines.append(
             f'You were told "{_quote(promise, 120)}", and I will make sure that '
@@ -100,9 +107,15 @@ def call_script(ctx: RecoveryContext) -> str:
             said += f" (at {clock(ctx.problem_at_s)} in the call)"
         steps.append(f"Show you understood: {said}. Say it back in your own words.")
     steps.append('Ask: "What would you like to happen next?" Listen before offering a fix.')
-    undone = [*ctx.left_undone, *(f'promise made on the call: "{p}"' for p in ctx.open_promises)]
+    undone = [
+        *ctx.left_undone,
+        *(f'promise broken: "{p}"' for p in ctx.broken_promises),
+        *(f'promise made on the call: "{p}"' for p in ctx.open_promises),
+    ]
     if undone:
         steps.append("Left undone on the call: " + "; ".join(_quote(u, 120) for u in undone))
     steps.append(f"Next step: {NEXT_STEPS.get(ctx.category, NEXT_STEPS['other'])}.")
+    if ctx.atonement:
+        steps.append(f"Atonement ({ctx.atonement}): offer it as regret, not as a bargain.")
     steps.append("Close: say what you will do and by when, and that you will check back.")
     return "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1))
