@@ -139,7 +139,7 @@ def _build(
         "problem_said_at": (first["started_at"] + timedelta(seconds=first["summary_start_s"]))
         if first["started_at"] and first["summary_start_s"] is not None
         else first["started_at"],
-        "left_undone": undone + [f"broken promise: {b}" for b in broken],
+        "left_undone": undone + [f'broken promise "{b["text"]}": {b["why"]}' for b in broken],
         "next_step": NEXT_STEPS.get(run["category"], NEXT_STEPS["other"]),
         "atonement": {"tier": tier, "cap": cap, "why": tier_why},
         "follow_up_on": (at + sla + timedelta(days=settings.followup_days)).date(),
@@ -154,7 +154,7 @@ def _build(
         call_started_at=first["started_at"],
         open_promises=promises,
         left_undone=undone,
-        broken_promises=[b.split(" (")[0] for b in broken],
+        broken_promises=[b["text"] for b in broken],
         atonement=f"{tier}: you may offer up to {cap:,.0f} without approval" if cap else None,
     )
     evidence = [
@@ -216,7 +216,7 @@ def refresh_cases(
         for r in rows_as_dicts(
             con.execute(
                 "SELECT case_id, customer_key, category, signature, due_at, owner, state,"
-                " priority FROM cases WHERE state IN (SELECT unnest(?))",
+                " priority, queue FROM cases WHERE state IN (SELECT unnest(?))",
                 [list(OPEN_STATES)],
             )
         )
@@ -279,7 +279,7 @@ def _update(con, old, run, sigs, proms, owners, settings, log, counts) -> None: 
         {"call_ids": run["call_ids"], "priority": fields["priority"], "reason": fields["reason"]},
     )
     counts["updated"] += 1
-    if RANK[fields["priority"]] > RANK[old["priority"]] or fields["queue"] != run["queue"]:
+    if RANK[fields["priority"]] > RANK[old["priority"]] or fields["queue"] != old["queue"]:
         log.add(
             old["case_id"],
             "escalated",

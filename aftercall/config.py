@@ -86,6 +86,8 @@ class WebhookSettings(_Section):
     )
     timeout_s: float = Field(default=5.0, gt=0)
     attempts: int = Field(default=4, ge=1, le=10)
+    # First wait between attempts; it doubles each time (with jitter), up to 30 s.
+    backoff_s: float = Field(default=1.0, ge=0)
 
 
 class Settings(_Section):

@@ -127,7 +127,8 @@ def check_promises(
           GROUP BY ALL),
         kept_event AS (
           SELECT p.call_id, p.turn_idx, p.text, min(c.case_id) AS by_case
-          FROM p JOIN cases c ON list_contains(c.call_ids, p.call_id)
+          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases) c
+            ON c.call_id = p.call_id
           JOIN case_events e ON e.case_id = c.case_id AND e.event = 'contacted'
           GROUP BY ALL)
         SELECT p.call_id, p.turn_idx, p.text,
@@ -178,7 +179,7 @@ def open_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> list[di
         con.execute(
             f"""WITH broken AS (
               SELECT call_id, count(*) AS n_broken,
-                     list(text || ' (' || status_why || ')' ORDER BY turn_idx) AS broken
+                     list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
               FROM promises WHERE status = 'broken' GROUP BY call_id),
             flagged AS (
               SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken,

@@ -8,6 +8,7 @@ from typing import Any
 
 from .config import CaseSettings
 from .decide import SEVERITY_SCORE
+from .nlp.recovery import quote
 
 LEVELS = (("critical", 80.0), ("high", 60.0), ("normal", 40.0), ("low", 0.0))
 
@@ -29,13 +30,14 @@ def prioritise(
     if len(calls) > 1:
         score += min(10.0 * (len(calls) - 1), 20.0)
         reasons.append(f"repeat caller ({len(calls)} calls about it)")
+    broken = [b for c in calls for b in (c["broken"] or [])]
     if run["no_callback"]:
         score = max(score, 100.0)
-        reasons.append("customer says nobody got back to them: a broken promise")
-    elif run["n_broken"]:
+        said = f' ("{quote(broken[0]["text"], 80)}")' if broken else ""
+        reasons.append(f"customer says nobody got back to them: a broken promise{said}")
+    elif broken:
         score = max(score, 90.0)
-        broken = next(b for c in calls for b in (c["broken"] or []))
-        reasons.append(f'broken promise: "{broken}"')
+        reasons.append(f'broken promise: "{quote(broken[0]["text"], 80)}", {broken[0]["why"]}')
     if run["strikes"]:
         score += min(10.0 * run["strikes"], 20.0)
         s = "s" if run["strikes"] > 1 else ""

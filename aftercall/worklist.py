@@ -72,7 +72,9 @@ def worklist(
             """WITH phones AS (
                  SELECT k.case_id, list(DISTINCT 'phone:' ||
                         right(regexp_replace(c.phone, '\\D', '', 'g'), 10)) AS keys
-                 FROM cases k JOIN calls c ON list_contains(k.call_ids, c.call_id)
+                 FROM (SELECT case_id, unnest(call_ids) AS call_id FROM cases
+                       WHERE state IN (SELECT unnest($states))) k
+                 JOIN calls c USING (call_id)
                  WHERE c.phone IS NOT NULL GROUP BY k.case_id)
                SELECT k.case_id, k.customer_id, k.customer_key, k.call_ids, k.priority,
                       k.priority_score, k.category, k.reason, k.evidence, k.owner, k.queue,

@@ -50,8 +50,8 @@ def add_call(
     phone: str | None = None,
     value: float | None = None,
 ) -> str:
-    path = tmp / f"{hashlib.sha1((text + str(at)).encode()).hexdigest()[:8]}.txt"
-    path.write_text(text + f"\n# {at}\n", encoding="utf-8")
+    path = tmp / f"{hashlib.sha1(f'{text}{at}{customer}{phone}'.encode()).hexdigest()[:8]}.txt"
+    path.write_text(text + f"\n# {at} {customer} {phone}\n", encoding="utf-8")
     item = InboxItem(
         path=path,
         kind="text",
@@ -95,4 +95,10 @@ REFUND_ARRIVED = (
 )
 REFUND_PROMISE_BILLING = REFUND_KEPT_PROMISE.replace(
     "has not arrived", "is not on my card statement yet"
+)
+BILL_NO_PROMISE = (
+    "Agent: Thank you for calling, how can I help?\n"
+    "Customer: I was charged twice for my bill this month.\n"
+    "Agent: I can only see one charge on the account.\n"
+    "Customer: Well, I guess I'll check my statement again.\n"
 )

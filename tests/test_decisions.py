@@ -97,7 +97,8 @@ def test_a_promise_past_due_with_no_sign_of_it_opens_a_critical_case(
     assert counts["promises_broken"] == 1 and counts["opened"] == 1
     [case] = cases(db)
     assert case["priority"] == "critical"
-    assert 'broken promise: "I\'ve processed it now, the refund will post' in case["reason"]
+    promise = "I've processed it now, the refund will post within 5 business days"
+    assert f'broken promise: "{promise}", past due 2026-11-23 17:00' in case["reason"]
     assert _promises(db)[0][1].startswith("past due 2026-11-23")
     assert "that did not happen. I'm sorry" in case["draft"]
 

@@ -32,7 +32,7 @@ def db(tmp_path: Path, case_id: str) -> Path:
 def _events(db: Path, case_id: str) -> list[tuple]:
     with transaction(db) as con:
         return con.execute(
-            'SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid',
+            "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid",
             [case_id],
         ).fetchall()
 
@@ -72,9 +72,7 @@ def test_the_whole_life_of_a_recovered_case(db: Path, case_id: str) -> None:
     ]
 
 
-def test_recovered_straight_from_claimed_records_the_contact_first(
-    db: Path, case_id: str
-) -> None:
+def test_recovered_straight_from_claimed_records_the_contact_first(db: Path, case_id: str) -> None:
     with transaction(db) as con:
         claim(con, case_id, "Dana Cole")
         record_outcome(con, case_id, "declined", "Dana Cole")
