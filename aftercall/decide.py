@@ -8,12 +8,10 @@ of window functions builds `call_flags` (a temp table), and the rest read from i
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import duckdb
 
 from .config import CaseSettings
-from .store.calls import rows_as_dicts
 
 # States in which a case is still being worked: new evidence joins it, never a second case.
 OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review", "holdout")
@@ -165,8 +163,9 @@ def check_promises(
     return {"kept": counts.get("kept", 0), "broken": counts.get("broken", 0)}
 
 
-def open_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> list[dict[str, Any]]:
-    """Per customer and problem, the calls (oldest first) of the still-open problem.
+def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+    """(Re)build the temp table `runs`: per customer and problem, the calls (oldest first) of
+    the still-open problem, with what a case needs to know about them.
 
     A call counts against us when the detector said unresolved, when the customer called
     again within the window (a repeat contact), or when a promise on it broke. The open run
@@ -175,58 +174,72 @@ def open_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> list[di
     window, and the last recovery contact that this problem came after, if any."""
     strike = timedelta(days=settings.strike_window_days)
     sev = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_SCORE.items())
-    return rows_as_dicts(
-        con.execute(
-            f"""WITH broken AS (
-              SELECT call_id, count(*) AS n_broken,
-                     list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
-              FROM promises WHERE status = 'broken' GROUP BY call_id),
-            flagged AS (
-              SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken,
-                     f.outcome <> 'resolved' OR f.repeat_by IS NOT NULL
-                       OR coalesce(b.n_broken, 0) > 0 AS against_us
-              FROM call_flags f LEFT JOIN broken b USING (call_id)),
-            handled AS (
-              SELECT DISTINCT unnest(call_ids) AS call_id FROM cases
-              WHERE state NOT IN (SELECT unnest($open_states))),
-            g AS (
-              SELECT flagged.*, sum(CASE WHEN against_us THEN 0 ELSE 1 END) OVER (
-                  PARTITION BY customer_key, category ORDER BY happened_at, call_id
-                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS fixes_after
-              FROM flagged ANTI JOIN handled USING (call_id)),
-            runs AS (
-              SELECT customer_key, category,
-                     list(call_id ORDER BY happened_at, call_id) AS call_ids,
-                     list({{'call_id': call_id, 'severity': severity, 'summary': summary,
-                           'summary_start_s': summary_start_s, 'started_at': started_at,
-                           'happened_at': happened_at, 'broken': broken,
-                           'complains_no_callback': complains_no_callback,
-                           'repeat_by': repeat_by}} ORDER BY happened_at, call_id) AS calls,
-                     min(happened_at) AS first_at, max(happened_at) AS last_at,
-                     arg_max(queue, happened_at) AS queue,
-                     arg_max(customer_id, happened_at) AS customer_id,
-                     arg_max(customer_name, happened_at) AS customer_name,
-                     arg_max(customer_value, happened_at) AS customer_value,
-                     arg_max(severity, happened_at) AS severity,
-                     max(CASE severity {sev} ELSE 40 END) AS severity_score,
-                     bool_or(abusive) AS abusive, sum(n_broken)::INTEGER AS n_broken,
-                     bool_or(complains_no_callback) AS no_callback
-              FROM g WHERE fixes_after = 0 GROUP BY customer_key, category),
-            strikes AS (
-              SELECT r.customer_key, r.category, count(*)::INTEGER AS strikes
-              FROM runs r JOIN flagged f ON f.customer_key = r.customer_key
-               AND f.against_us AND f.happened_at < r.first_at
-               AND f.happened_at >= r.first_at - $strike
-              GROUP BY ALL),
-            recovery AS (
-              SELECT r.customer_key, r.category, max(c.first_contact_at) AS recovered_at
-              FROM runs r JOIN cases c ON c.customer_key = r.customer_key
-               AND c.first_contact_at < r.last_at AND c.first_contact_at >= r.last_at - $strike
-              GROUP BY ALL)
-            SELECT runs.*, coalesce(strikes.strikes, 0) AS strikes, recovery.recovered_at
-            FROM runs LEFT JOIN strikes USING (customer_key, category)
-            LEFT JOIN recovery USING (customer_key, category)
-            ORDER BY first_at, customer_key, category""",
-            {"open_states": list(OPEN_STATES), "strike": strike},
-        )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE runs AS
+        WITH broken AS (
+          SELECT call_id, count(*) AS n_broken,
+                 list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
+          FROM promises WHERE status = 'broken' GROUP BY call_id),
+        open_promises AS (
+          SELECT call_id, list(text ORDER BY turn_idx) AS open_promises
+          FROM promises WHERE status = 'open' GROUP BY call_id),
+        flagged AS (
+          SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises,
+                 f.outcome <> 'resolved' OR f.repeat_by IS NOT NULL
+                   OR coalesce(b.n_broken, 0) > 0 AS against_us
+          FROM call_flags f LEFT JOIN broken b USING (call_id)
+          LEFT JOIN open_promises o USING (call_id)),
+        handled AS (
+          SELECT DISTINCT unnest(call_ids) AS call_id FROM cases
+          WHERE state NOT IN (SELECT unnest($open_states))),
+        g AS (
+          SELECT flagged.*, sum(CASE WHEN against_us THEN 0 ELSE 1 END) OVER (
+              PARTITION BY customer_key, category ORDER BY happened_at, call_id
+              ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS fixes_after
+          FROM flagged ANTI JOIN handled USING (call_id)),
+        runs AS (
+          SELECT customer_key, category,
+                 list(call_id ORDER BY happened_at, call_id) AS call_ids,
+                 list({{'call_id': call_id, 'summary': summary,
+                       'summary_start_s': summary_start_s,
+                       'happened_at': happened_at}} ORDER BY happened_at, call_id) AS calls,
+                 min(happened_at) AS first_at, max(happened_at) AS last_at,
+                 arg_max(queue, happened_at) AS queue,
+                 arg_max(customer_id, happened_at) AS customer_id,
+                 arg_max(customer_name, happened_at) AS customer_name,
+                 arg_max(customer_value, happened_at) AS customer_value,
+                 arg_max(severity, happened_at) AS severity,
+                 max(CASE severity {sev} ELSE 40 END) AS severity_score,
+                 bool_or(abusive) AS abusive, sum(n_broken)::INTEGER AS n_broken,
+                 bool_or(complains_no_callback) AS no_callback,
+                 flatten(list(broken ORDER BY happened_at) FILTER (WHERE broken IS NOT NULL))
+                   AS broken,
+                 flatten(list(open_promises ORDER BY happened_at)
+                         FILTER (WHERE open_promises IS NOT NULL)) AS open_promises,
+                 arg_min(summary, happened_at) FILTER (WHERE summary IS NOT NULL) AS problem,
+                 arg_min(call_id, happened_at) FILTER (WHERE summary IS NOT NULL)
+                   AS problem_call_id,
+                 arg_min(summary_start_s, happened_at) FILTER (WHERE summary IS NOT NULL)
+                   AS problem_at_s,
+                 coalesce(arg_min(started_at, happened_at) FILTER (WHERE summary IS NOT NULL),
+                          arg_max(started_at, happened_at)) AS problem_started_at
+          FROM g WHERE fixes_after = 0 GROUP BY customer_key, category),
+        strikes AS (
+          SELECT r.customer_key, r.category, count(*)::INTEGER AS strikes
+          FROM runs r JOIN flagged f ON f.customer_key = r.customer_key
+           AND f.against_us AND f.happened_at < r.first_at
+           AND f.happened_at >= r.first_at - $strike
+          GROUP BY ALL),
+        recovery AS (
+          SELECT r.customer_key, r.category, max(c.first_contact_at) AS recovered_at
+          FROM runs r JOIN cases c ON c.customer_key = r.customer_key
+           AND c.first_contact_at < r.last_at AND c.first_contact_at >= r.last_at - $strike
+          GROUP BY ALL)
+        SELECT runs.*, coalesce(strikes.strikes, 0) AS strikes, recovery.recovered_at,
+               array_to_string(call_ids, ',') || '|b' || n_broken || '|s'
+                 || coalesce(strikes.strikes, 0) || '|r'
+                 || coalesce(recovery.recovered_at::VARCHAR, '') AS signature
+        FROM runs LEFT JOIN strikes USING (customer_key, category)
+        LEFT JOIN recovery USING (customer_key, category)""",
+        {"open_states": list(OPEN_STATES), "strike": strike},
     )

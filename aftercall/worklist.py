@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from .config import CaseSettings
+from .nlp.recovery import RecoveryContext, call_script, draft_message
 from .store.calls import rows_as_dicts
 
 OUTREACH_STATES = ("open", "claimed", "contacted", "unreachable", "followup_due")
+SHOWN = ["problem", "unresolved", "churn", "escalation", "deflection", "abuse"]
 
 
 @dataclass
@@ -54,6 +56,30 @@ def quiet_until(at: datetime, zone: str | None, settings: CaseSettings) -> datet
         return None
     day = local.date() if now_t < end else local.date() + timedelta(days=1)
     return datetime.combine(day, end, tzinfo=tz)
+
+
+def words(case: dict[str, Any], settings: CaseSettings) -> tuple[str, str]:
+    """The draft and the call script, worded from the case's plan in its owner's name now
+    (a claim changes the owner, so they are written when read, not when the case opened)."""
+    plan = case["plan"]
+    started = plan.get("call_started_at")
+    atone = plan.get("atonement") or {}
+    ctx = RecoveryContext(
+        customer_name=plan.get("customer_name"),
+        owner=case["owner"],
+        company=settings.company_name,
+        category=case["category"],
+        problem_quote=plan.get("problem"),
+        problem_at_s=plan.get("problem_at_s"),
+        call_started_at=datetime.fromisoformat(started) if started else None,
+        open_promises=plan.get("open_promises") or [],
+        left_undone=[f'customer said "{t}"' for t in plan.get("customer_said") or []],
+        broken_promises=plan.get("broken_promises") or [],
+        atonement=f"{atone['tier']}: you may offer up to {atone['cap']:,.0f} without approval"
+        if atone.get("cap")
+        else None,
+    )
+    return draft_message(ctx), call_script(ctx)
 
 
 def worklist(
@@ -110,10 +136,44 @@ def worklist(
         if row["quiet_until"] is not None and row["state"] != "supervisor_review":
             out.quiet.append(row["case_id"])
             continue
-        row["evidence"] = json.loads(row["evidence"])
+        row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
         row["plan"] = json.loads(row["plan"]) if row["plan"] else None
+        if row["plan"] is not None:
+            row["draft"], row["script"] = words(row, settings)
         out.rows.append(row)
+    _add_evidence(con, [r for r in out.rows if r["evidence"] is None])
     return out
+
+
+def _add_evidence(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
+    """What a reviewer needs to trust a case: each call's problem in the customer's words,
+    then the signals, in call order, with the second each was said."""
+    calls = [c for r in rows for c in r["call_ids"]]
+    if not calls:
+        return
+    found: dict[str, list[dict]] = {}
+    for item in rows_as_dicts(
+        con.execute(
+            """SELECT a.call_id, 'summary' AS kind, 'customer' AS speaker, NULL AS turn_idx,
+                      a.summary_start_s AS start_s, a.summary AS text, 0 AS part,
+                      0 AS char_start
+               FROM analyses a WHERE a.call_id IN (SELECT unnest($calls))
+                 AND a.summary IS NOT NULL
+               UNION ALL
+               SELECT s.call_id, s.kind, s.speaker, s.turn_idx, s.start_s, s.text, 1,
+                      s.char_start
+               FROM signals s WHERE s.call_id IN (SELECT unnest($calls)) AND NOT s.negated
+                 AND s.kind IN (SELECT unnest($shown))
+               ORDER BY part, call_id, turn_idx, char_start""",
+            {"calls": calls, "shown": SHOWN},
+        )
+    ):
+        item.pop("part"), item.pop("char_start")
+        found.setdefault(item["call_id"], []).append(item)
+    for row in rows:
+        order = {c: i for i, c in enumerate(row["call_ids"])}
+        items = [e for c in row["call_ids"] for e in found.get(c, [])]
+        row["evidence"] = sorted(items, key=lambda e: (e["kind"] != "summary", order[e["call_id"]]))
 
 
 def list_cases(

@@ -3,7 +3,6 @@ promise ledger, strikes and the senior queue, holdout, and the atonement tier.""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -182,9 +181,13 @@ def test_holdout_is_seeded_deterministic_and_marked(db: Path, tmp_path: Path) ->
     assert {c["case_id"] for c in cases(db)} == {r[0] for r in rows if not r[1]}
 
 
-def test_evidence_is_json_with_the_calls_in_order(db: Path, tmp_path: Path) -> None:
-    add_call(db, tmp_path, BILL_OPEN, "C1", T0)
-    refresh(db, at=T0 + timedelta(hours=1))
-    with transaction(db) as con:
-        (evidence,) = con.execute("SELECT evidence FROM cases").fetchone()
-    assert json.loads(evidence)[0]["kind"] == "summary"
+def test_evidence_is_read_from_the_calls_summaries_first(db: Path, tmp_path: Path) -> None:
+    first = add_call(db, tmp_path, BILL_OPEN, "C1", T0)
+    second = add_call(db, tmp_path, NOBODY_CALLED, "C1", T0 + timedelta(hours=30))
+    refresh(db, at=T0 + timedelta(hours=31))
+    [case] = cases(db)
+    kinds = [(e["call_id"], e["kind"]) for e in case["evidence"]]
+    assert kinds[:2] == [(first, "summary"), (second, "summary")]
+    assert (second, "unresolved") in kinds
+    said = [e for e in case["evidence"] if e["kind"] == "unresolved"]
+    assert said and all(e["start_s"] is not None or e["turn_idx"] is not None for e in said)

@@ -11,6 +11,11 @@ ALTER TABLE cases ADD COLUMN signature VARCHAR;          -- what the case was la
 ALTER TABLE cases ADD COLUMN first_contact_at TIMESTAMPTZ;
 ALTER TABLE cases ADD COLUMN followup_at TIMESTAMPTZ;
 ALTER TABLE cases ADD COLUMN closed_at TIMESTAMPTZ;
+-- Evidence, draft and script are now derived when a case is read (from its calls and its
+-- plan, in its current owner's name); cases written by schema 001 keep theirs.
+ALTER TABLE cases ALTER COLUMN evidence DROP NOT NULL;
+ALTER TABLE cases ALTER COLUMN draft DROP NOT NULL;
+ALTER TABLE cases ALTER COLUMN script DROP NOT NULL;
 
 ALTER TABLE promises ADD COLUMN status_at TIMESTAMPTZ;   -- when it was judged kept or broken
 ALTER TABLE promises ADD COLUMN status_why VARCHAR;      -- the evidence, in words
