@@ -221,9 +221,10 @@ def _insert(
     if not new:
         return
     numbers = con.execute("SELECT nextval('case_seq') FROM range(?)", [len(new)]).fetchall()
+    hooks = con.execute("SELECT nextval('outbox_seq') FROM range(?)", [len(new)]).fetchall()
     rows = []
-    for (number,), (key, category, queue, priority, abusive, senior) in zip(
-        sorted(numbers), new, strict=True
+    for (number,), (hook,), (key, category, queue, priority, abusive, senior) in zip(
+        sorted(numbers), sorted(hooks), new, strict=True
     ):
         case_id = f"C-{number:05d}"
         # Rule 10: an abusive call waits for a supervisor, with no outreach owner.
@@ -231,14 +232,13 @@ def _insert(
         eligible = not abusive and priority in ("normal", "low") and not senior
         holdout = eligible and held_out(case_id, settings)
         state = "supervisor_review" if abusive else "holdout" if holdout else "open"
-        rows.append([key, category, case_id, owner, state, holdout])
+        rows.append([key, category, case_id, owner, state, holdout, hook])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE new_cases (customer_key VARCHAR, category VARCHAR,"
-        " case_id VARCHAR, owner VARCHAR, state VARCHAR, holdout BOOLEAN)"
+        " case_id VARCHAR, owner VARCHAR, state VARCHAR, holdout BOOLEAN, hook_id BIGINT)"
     )
-    insert_rows(
-        con, "new_cases", ["customer_key", "category", "case_id", "owner", "state", "holdout"], rows
-    )
+    columns = ["customer_key", "category", "case_id", "owner", "state", "holdout", "hook_id"]
+    insert_rows(con, "new_cases", columns, rows)
     con.execute(
         """INSERT INTO cases (case_id, customer_key, customer_id, category, call_ids, priority,
              priority_score, reason, owner, state, due_at, created_at,
@@ -255,7 +255,7 @@ def _insert(
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE opened AS
-            SELECT nextval('outbox_seq') AS id, n.case_id, json_object({detail}) AS detail,
+            SELECT n.hook_id AS id, n.case_id, json_object({detail}) AS detail,
                    json_object('change', 'opened', {detail}) AS hook_detail
             FROM case_fields f JOIN new_cases n USING (customer_key, category)"""
     )

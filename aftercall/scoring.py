@@ -134,7 +134,7 @@ def score_changed_runs(
                    || CASE WHEN waited > 1 THEN 's' ELSE '' END || ' since '
                    || strftime(first_at, '%a %-d %b') END) AS reason,
           json_object(
-            'customer_name', customer_name,
+            'customer_name', customer_name, 'company', $company,
             'problem', problem, 'problem_call_id', problem_call_id,
             'problem_at_s', problem_at_s, 'call_started_at', problem_started_at,
             'problem_said_at', problem_started_at
@@ -165,6 +165,7 @@ def score_changed_runs(
             "steps": list(NEXT_STEPS.values()),
             "default_step": NEXT_STEPS["other"],
             "senior": settings.senior_queue,
+            "company": settings.company_name,
             "cap_apology": float(caps["apology"]),
             "cap_gesture": float(caps["gesture"]),
             "cap_credit": float(caps["credit"]),

@@ -67,7 +67,7 @@ def words(case: dict[str, Any], settings: CaseSettings) -> tuple[str, str]:
     ctx = RecoveryContext(
         customer_name=plan.get("customer_name"),
         owner=case["owner"],
-        company=settings.company_name,
+        company=plan.get("company") or settings.company_name,
         category=case["category"],
         problem_quote=plan.get("problem"),
         problem_at_s=plan.get("problem_at_s"),
