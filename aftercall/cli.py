@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_eval import ComputeOption, DeviceOption, ModelOption
 from .config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -57,6 +58,27 @@ def _settings(config: Path | None, db: Path | None) -> Settings:
     if db is not None:
         settings = settings.model_copy(update={"db": db})
     return settings
+
+
+def _asr_settings(
+    settings: Settings, model: str | None, compute_type: str | None, device: str | None
+) -> Settings:
+    """Settings with --model/--compute-type/--device applied to the [asr] section."""
+    from .cli_eval import with_overrides
+
+    cfg = with_overrides(settings.asr, model=model, compute_type=compute_type, device=device)
+    return settings.model_copy(update={"asr": cfg})
+
+
+def _check_model(settings: Settings) -> None:
+    """Load the speech model up front: a missing model stops the command with one clear
+    message instead of failing every recording of a run."""
+    from .nlp.transcribe import ModelError, load_model
+
+    try:
+        load_model(settings.asr)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _json_default(value: Any) -> Any:
@@ -114,15 +136,18 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
 
 def _print_run(summary: dict[str, Any]) -> None:
     c = summary["counts"]
+    other = f"{c['not_english']} not English, " if c.get("not_english") else ""
     out.print(
         f"[bold]run {summary['run_id']}[/]: {c['files']} files, {c['new']} new, "
-        f"{c['analysed']} analysed, {c['failed']} failed, {c['already_done']} already done, "
+        f"{c['analysed']} analysed, {c['failed']} failed, {other}"
+        f"{c['already_done']} already done, "
         f"{c['skipped']} skipped; cases: {c['cases_opened']} opened, {c['cases_updated']} "
         f"updated, {c['cases_resolved_on_call']} resolved on a later call",
         highlight=False,
     )
     for f in summary["failures"]:
-        out.print(f"  [red]failed[/] {f['file']}: {f['reason']}", highlight=False)
+        status = f.get("status", "failed").replace("_", " ")
+        out.print(f"  [red]{status}[/] {f['file']}: {f['reason']}", highlight=False)
     for line in [*summary["skipped"], *summary["problems"]]:
         out.print(f"  [yellow]note[/] {line}", highlight=False)
 
@@ -133,13 +158,17 @@ def run(
     db: DbOption = None,
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Process every new call in INBOX into the database and refresh the recovery cases."""
     from .intake import InboxError
 
-    settings = _settings(config, db)
+    settings = _asr_settings(_settings(config, db), model, compute_type, device)
     if not inbox.is_dir():
         raise _fail(f"inbox {inbox} is not a folder that exists")
+    _check_model(settings)
     try:
         summary = _run_pipeline(inbox, settings, quiet=fmt == Fmt.json)
     except InboxError as exc:
@@ -174,11 +203,15 @@ def transcribe(
     path: Annotated[Path, typer.Argument(help="Audio file")],
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Transcribe one recording into speaker turns (no database)."""
     from .process import CallError, read_transcript
 
-    settings = _settings(config, None)
+    settings = _asr_settings(_settings(config, None), model, compute_type, device)
+    _check_model(settings)
     try:
         transcript = read_transcript(path, settings.asr)
     except CallError as exc:
@@ -202,11 +235,17 @@ def analyze(
     paths: Annotated[list[Path], typer.Argument(help="Audio or transcript files")],
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Analyse calls without a database: outcome, p_unresolved, category and signals."""
+    from .intake import file_kind
     from .process import CallError, process_call
 
-    settings = _settings(config, None)
+    settings = _asr_settings(_settings(config, None), model, compute_type, device)
+    if any(file_kind(p) == "audio" for p in paths):
+        _check_model(settings)
     failed = 0
     for path in paths:
         try:
@@ -284,10 +323,10 @@ def calls(
             highlight=False,
             markup=False,
         )
-        note = r["error"] if r["status"] == "failed" else r["summary"]
+        note = r["error"] or r["summary"]
         if note:
             out.print(
-                f"          {'reason' if r['status'] == 'failed' else 'said'}: {note}",
+                f"          {'reason' if r['error'] else 'said'}: {note}",
                 highlight=False,
                 markup=False,
             )
@@ -298,6 +337,11 @@ def web(db: DbOption = None) -> None:
     """The web app for QA reviewers, outreach agents and managers (not yet built)."""
     raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
 
+
+from .cli_eval import bench_app, eval_app  # noqa: E402  (sub-commands live in their own module)
+
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
 
 from . import cli_cases, cli_report  # noqa: E402 (they use the helpers above)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .intake import file_kind
 from .nlp.detector import Analysis, analyse
@@ -22,6 +23,21 @@ MAX_TRANSCRIPT_BYTES = 5_000_000
 class CallError(Exception):
     """This one call cannot be processed; the message is shown to users as its reason."""
 
+    status = "failed"  # the call's status in the store
+
+
+class CallFailure(NamedTuple):
+    """What the pipeline stores for a call it could not analyse."""
+
+    status: str  # CallError.status of the error
+    reason: str
+
+
+class NotEnglishError(CallError):
+    """The call is in a language the detector does not read: set aside for a person."""
+
+    status = "not_english"
+
 
 def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
     """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
@@ -29,12 +45,25 @@ def read_transcript(path: Path, asr: AsrConfig | None = None) -> Transcript:
     try:
         if kind == "audio":
             from .nlp.audio import AudioError
-            from .nlp.transcribe import transcribe_file
+            from .nlp.language import check_english
+            from .nlp.transcribe import transcribe_detailed
 
+            asr = asr or AsrConfig()
             try:
-                transcript = transcribe_file(path, asr)
+                result = transcribe_detailed(path, asr)
             except AudioError as exc:
                 raise CallError(str(exc)) from exc
+            transcript = result.transcript
+            if asr.min_understood_share > 0:
+                language = check_english(
+                    transcript,
+                    result.speech_s,
+                    multilingual=result.multilingual,
+                    detected_probability=result.language_probability,
+                    min_understood_share=asr.min_understood_share,
+                )
+                if not language.english:
+                    raise NotEnglishError(language.reason or "not English")
             if transcript.source == "asr-mono":
                 transcript = infer_roles(transcript)
             return transcript

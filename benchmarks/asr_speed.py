@@ -11,6 +11,7 @@ falls on all of them alike:
   asr       aftercall.nlp.transcribe.transcribe_file: decode, both channels in parallel
             threads, turns from word times.
   pipeline  aftercall.process.process_call: asr + role inference + the spaCy detector.
+  batched-N (with --batched) asr with faster-whisper's BatchedInferencePipeline, batch N.
 Prints audio hours per wall hour for each and the ratios against raw. The model loads once,
 before timing. Prefect and DuckDB are left out: their cost is per run, not per audio hour.
 """
@@ -22,6 +23,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=1, help="passes over the files")
+    parser.add_argument(
+        "--batched", action="store_true", help="also time BatchedInferencePipeline (4 and 8)"
+    )
     args = parser.parse_args(argv)
     files = args.files or sorted(DEMO.glob("*.flac"))
     if not files:
@@ -78,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         "asr": lambda path: transcribe_file(path, cfg, model),
         "pipeline": lambda path: process_call(path, None, cfg),
     }
+    if args.batched:
+        for size in (4, 8):
+            batched_cfg = replace(cfg, batch_size=size)
+            ways[f"batched-{size}"] = lambda path, c=batched_cfg: transcribe_file(path, c, model)
     audio_s = sum(probe(f).duration_s for f in files) * args.repeat
     spent = {name: 0.0 for name in ways}
     names = list(ways)

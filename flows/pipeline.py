@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 from ..cases import refresh_cases
 from ..config import Settings
 from ..intake import InboxItem, InboxScan, scan_inbox
-from ..process import CallError, process_call
+from ..process import CallError, CallFailure, process_call
 from ..store import calls as store
 from ..store.db import transaction
 from ..webhooks import WebhookError, deliver
@@ -55,23 +55,25 @@ def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
 
 
 @task(name="transcribe and analyse", cache_policy=NO_CACHE)
-def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | str:
-    """(transcript, analysis), or the reason the call failed, in words."""
+def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallFailure:
+    """(transcript, analysis), or why the call was not analysed (status and reason)."""
     try:
         return process_call(item.path, item.meta.started_at, settings.asr)
     except CallError as exc:
-        return str(exc)
+        return CallFailure(exc.status, str(exc))
     except Exception as exc:  # a bug must not stop the batch; the reason says what broke
         get_run_logger().exception("unexpected error on %s", item.path.name)
-        return f"internal error ({type(exc).__name__}): please report this file"
+        return CallFailure(
+            "failed", f"internal error ({type(exc).__name__}): please report this file"
+        )
 
 
 @task(name="persist call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
-def persist(db: str, call_id: str, result: tuple[Any, Any] | str) -> str:
+def persist(db: str, call_id: str, result: tuple[Any, Any] | CallFailure) -> str:
     with transaction(db) as con:
-        if isinstance(result, str):
-            store.mark_failed(con, call_id, result)
-            return "failed"
+        if isinstance(result, CallFailure):
+            store.mark_failed(con, call_id, result.reason, result.status)
+            return result.status
         store.save_result(con, call_id, *result)
     return "analysed"
 
@@ -116,8 +118,8 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         result = analyse_call(item, settings)
         status = persist(db, item.call_id, result)
         outcomes[item.call_id] = status
-        if isinstance(result, str):
-            failures.append({"file": item.path.name, "reason": result})
+        if isinstance(result, CallFailure):
+            failures.append({"file": item.path.name, "status": status, "reason": result.reason})
         _progress("done", file=item.path.name, status=status)
     case_counts = refresh(db, settings)
     hooks = send_webhooks(db, settings)
@@ -126,7 +128,8 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         "new": len(todo),
         "already_done": len({i.content_hash for i in found.items}) - len(todo),
         "analysed": sum(1 for s in outcomes.values() if s == "analysed"),
-        "failed": len(failures),
+        "failed": sum(1 for s in outcomes.values() if s == "failed"),
+        "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
         "skipped": len(found.skipped),
         **{f"cases_{k}": v for k, v in case_counts.items()},
         **{f"webhooks_{k}": v for k, v in hooks.items()},

@@ -32,6 +32,13 @@ _GROUP_SAMPLES = 500_000
 # one side, the other side only as faint, delayed echo.
 DUAL_MONO_CORRELATION = 0.98
 
+# RMS below which a channel counts as silent (about -60 dBFS): an unused channel of a 5.1 file
+# or a call leg that never spoke. Line hiss on a real leg measures -50 dBFS and above.
+SILENT_RMS = 1e-3
+
+# More channels than any call recorder writes; past this a file is more likely hostile.
+MAX_CHANNELS = 8
+
 
 class AudioError(Exception):
     """The file cannot be used as a call recording; str() is a message for the uploader."""
@@ -132,10 +139,9 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
 def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> list[np.ndarray]:
     """Decode to float32 arrays in [-1, 1] at `sampling_rate`, one per channel.
 
-    A mono file gives one array, a stereo file two (left, right), all the same length. A file
-    with more than two channels gives its FIRST TWO channels (front left/right in FFmpeg's
-    order) and logs a warning: other layouts (a 4-channel conference recorder, agent on
-    channel 3) are not interpreted yet.
+    A mono file gives one array, a stereo file two (left, right), all the same length; a file
+    with more channels (5.1, a conference recorder) gives every channel, up to MAX_CHANNELS,
+    in FFmpeg's order: `call_legs` decides which of them carry the call.
 
     Frames FFmpeg cannot decode are skipped, so a recording cut off mid-write yields the audio
     before the damage (with a warning); a file with no decodable audio at all raises
@@ -190,10 +196,10 @@ def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> l
             decoded_s,
             "?" if header_s is None else f"{header_s:.1f}",
         )
-    if audio.shape[0] > 2:
-        log.warning("%s: %d channels; using the first two only", p, audio.shape[0])
+    if audio.shape[0] > MAX_CHANNELS:
+        log.warning("%s: %d channels; using the first %d", p, audio.shape[0], MAX_CHANNELS)
     np.clip(audio, -1.0, 1.0, out=audio)
-    return [np.ascontiguousarray(ch) for ch in audio[:2]]
+    return [np.ascontiguousarray(ch) for ch in audio[:MAX_CHANNELS]]
 
 
 def is_dual_mono(channels: list[np.ndarray], threshold: float = DUAL_MONO_CORRELATION) -> bool:
@@ -216,3 +222,27 @@ def is_dual_mono(channels: list[np.ndarray], threshold: float = DUAL_MONO_CORREL
     if denom < 1e-12:
         return False
     return float(np.dot(a, b)) / denom >= threshold
+
+
+def _rms(channel: np.ndarray) -> float:
+    step = max(1, len(channel) // 4_000_000)
+    sample = channel[::step].astype(np.float64)
+    return float(np.sqrt(np.mean(sample * sample))) if len(sample) else 0.0
+
+
+def call_legs(channels: list[np.ndarray]) -> list[int]:
+    """Indexes of the channels that carry distinct speech, in channel order.
+
+    A 5.1 or multi-track file from a phone system usually holds the two legs of the call on
+    two of its channels and silence (or copies) on the rest; a mono recording saved as stereo
+    holds one voice twice. Silent channels and copies of an earlier channel are left out.
+    Returns [] when every channel is silent.
+    """
+    kept: list[int] = []
+    for i, channel in enumerate(channels):
+        if _rms(channel) < SILENT_RMS:
+            continue
+        if any(is_dual_mono([channels[j], channel]) for j in kept):
+            continue
+        kept.append(i)
+    return kept

@@ -15,24 +15,26 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .audio import AudioError, is_dual_mono, load_channels
+from .audio import AudioError, call_legs, is_dual_mono, load_channels
 from .transcript import Speaker, Transcript, Turn, Word
 
 if TYPE_CHECKING:
     import os
 
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
 __all__ = [
     "AsrConfig",
     "AsrResult",
     "AudioError",
+    "ModelError",
     "load_model",
     "transcribe_audio",
     "transcribe_detailed",
@@ -42,6 +44,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SAMPLING_RATE = 16000  # what Whisper models take
+
+Mode = Literal["stereo", "mono", "dual-mono", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,21 @@ class AsrConfig:
     no_speech_threshold: float | None = 0.6
     compression_ratio_threshold: float | None = 2.4
     log_prob_threshold: float | None = -1.0
+    # > 0: faster-whisper's BatchedInferencePipeline decodes this many VAD chunks at once
+    # (needs vad_filter). 0: the sequential decoder. Measured with `aftercall bench asr
+    # --batched` (README): on 2 cores the two channels in two threads beat batching.
+    batch_size: int = 0
+    # Long calls are transcribed in windows of at most this many seconds, cut in a pause:
+    # faster-whisper computes the features of all it is given at once, so memory would grow
+    # with the call (benchmarks/asr_memory.py). 0 = the whole channel at once.
+    window_s: float = 300.0
+    # Whisper's decoding loops: a segment whose words repeat the previous segment's is dropped
+    # after this many copies in a row, and a phrase repeated back to back inside one segment
+    # is cut to this many + 1. 0 keeps everything.
+    max_repeats: int = 2
+    # Calls an English-only model understood less of than this share of the speech are
+    # marked not English and not analysed (nlp/language.py has the measurements); 0 = off.
+    min_understood_share: float = 0.45
     # "auto": two channels are two call legs unless they carry the same sound (a mono
     # recording saved as stereo, see audio.is_dual_mono), which is transcribed once as mono.
     # "mono": always mix down to one channel; "stereo": never treat two channels as one.
@@ -98,8 +117,12 @@ class AsrConfig:
             raise ValueError("turn_gap_s must be > 0")
         if self.beam_size < 1 or self.num_workers < 1 or self.cpu_threads < 0:
             raise ValueError("beam_size and num_workers must be >= 1, cpu_threads >= 0")
-        if self.vad_speech_pad_ms < 0:
-            raise ValueError("vad_speech_pad_ms must be >= 0")
+        if self.batch_size < 0 or (self.batch_size > 0 and not self.vad_filter):
+            raise ValueError("batch_size must be >= 0, and batching needs vad_filter")
+        if self.vad_speech_pad_ms < 0 or self.max_repeats < 0 or self.window_s < 0:
+            raise ValueError("vad_speech_pad_ms, max_repeats and window_s must be >= 0")
+        if 0 < self.window_s < 60:
+            raise ValueError("window_s must be 0 (off) or at least 60 seconds")
 
 
 @dataclass
@@ -113,10 +136,19 @@ class AsrResult:
     # Whisper's confidence in `transcript.language`; 1.0 when the language was given or the
     # model is English-only (then nothing is detected).
     language_probability: float | None = None
-    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
+    # stereo: two call legs; mono: one channel; dual-mono: one voice on two channels, mixed;
+    # mixed: more than two distinct voices on separate channels, mixed to one.
+    mode: Mode = "mono"
+    channels_used: list[int] = field(default_factory=list)  # 0-based, in the file's order
+    speech_s: float = 0.0  # seconds of speech the VAD found, all channels together
+    multilingual: bool = False  # the model can detect languages (not an .en model)
     decode_s: float = 0.0  # reading and resampling the file
     asr_s: float = 0.0  # Whisper, all channels (wall time)
     channel_asr_s: list[float] = field(default_factory=list)
+
+
+class ModelError(RuntimeError):
+    """The speech model cannot be loaded; str() says which and why, for the person running."""
 
 
 # --- model cache ----------------------------------------------------------------------------
@@ -144,6 +176,9 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             from faster_whisper import WhisperModel  # slow import (ctranslate2, onnxruntime)
 
             started = time.perf_counter()
+            name = key[0]
+            if ("/" in name or name.startswith(".")) and not Path(name).is_dir():
+                raise ModelError(f"cannot load the speech model: no model folder at {name}")
             try:
                 model = WhisperModel(
                     key[0],
@@ -155,7 +190,7 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             except Exception as exc:
                 named = cfg.model is not None and not Path(cfg.model).exists()
                 hint = " (a model name needs internet access)" if named else ""
-                raise RuntimeError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
+                raise ModelError(f"cannot load the speech model {key[0]!r}{hint}: {exc}") from exc
             log.info("loaded Whisper model %s in %.1f s", key[0], time.perf_counter() - started)
             _models[key] = model
         return model
@@ -196,63 +231,167 @@ def _is_hallucination(no_speech_prob: float, avg_logprob: float, cfg: AsrConfig)
     return no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.log_prob_threshold
 
 
+def _keep(s: Segment, offset: float, duration: float, cfg: AsrConfig) -> _Seg | None:
+    """A decoded segment as a _Seg with times from the channel's start, or None to drop it.
+
+    Dropped: Whisper's silence rule (likely hallucination) and segments with no word.
+    Logged without their text: a transcript may hold personal data.
+    """
+    if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
+        log.debug("dropped likely hallucination at %.1f-%.1f s", s.start + offset, s.end + offset)
+        return None
+    words = [
+        Word(
+            text=w.word.strip(),
+            start_s=_clamp(w.start + offset, duration),
+            end_s=_clamp(max(w.end, w.start) + offset, duration),
+            prob=min(max(float(w.probability), 0.0), 1.0),
+        )
+        for w in (s.words or [])
+        if w.word.strip()
+    ]
+    text = " ".join(w.text for w in words) if words else s.text.strip()
+    if not any(ch.isalnum() for ch in text):
+        # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
+        log.debug("dropped empty segment at %.1f-%.1f s", s.start + offset, s.end + offset)
+        return None
+    return _Seg(
+        text=text,
+        start=_clamp(s.start + offset, duration),
+        end=_clamp(max(s.end, s.start) + offset, duration),
+        avg_logprob=float(s.avg_logprob),
+        no_speech_prob=min(max(float(s.no_speech_prob), 0.0), 1.0),
+        tokens=max(1, len(s.tokens)),
+        words=words,
+    )
+
+
+def _windows(audio: np.ndarray, window_s: float, search_s: float = 20.0) -> list[tuple[int, int]]:
+    """Cut a long channel into windows of at most window_s, each cut at the quietest 100 ms
+    of the last search_s before the limit, so no word is split and memory stays bounded
+    (faster-whisper builds the features of everything it is given at once)."""
+    n = len(audio)
+    size = int(window_s * SAMPLING_RATE)
+    if window_s <= 0 or n <= size:
+        return [(0, n)]
+    frame = SAMPLING_RATE // 10
+    cuts, start = [], 0
+    while n - start > size:
+        lo = start + max(size - int(search_s * SAMPLING_RATE), size // 2)
+        hi = start + size
+        region = audio[lo:hi]
+        k = len(region) // frame
+        energy = (region[: k * frame].reshape(k, frame) ** 2).mean(axis=1)
+        cut = lo + int(np.argmin(energy)) * frame + frame // 2
+        cuts.append((start, cut))
+        start = cut
+    cuts.append((start, n))
+    return cuts
+
+
 def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) -> _ChannelOut:
+    """One channel, window by window (see _windows); times are from the channel's start."""
     started = time.perf_counter()
     duration = len(audio) / SAMPLING_RATE
-    segments, info = model.transcribe(
-        audio,
-        language=cfg.language,
-        beam_size=cfg.beam_size,
-        vad_filter=cfg.vad_filter,
-        vad_parameters={"speech_pad_ms": cfg.vad_speech_pad_ms} if cfg.vad_filter else None,
-        word_timestamps=cfg.word_timestamps,
-        condition_on_previous_text=cfg.condition_on_previous_text,
-        no_speech_threshold=cfg.no_speech_threshold,
-        compression_ratio_threshold=cfg.compression_ratio_threshold,
-        log_prob_threshold=cfg.log_prob_threshold,
-    )
     kept: list[_Seg] = []
     dropped = 0
-    for s in segments:  # a generator: decoding happens here, in this thread
-        if _is_hallucination(s.no_speech_prob, s.avg_logprob, cfg):
-            log.debug("dropped likely hallucination %.1f-%.1f s: %r", s.start, s.end, s.text)
-            dropped += 1
-            continue
-        words = [
-            Word(
-                text=w.word.strip(),
-                start_s=_clamp(w.start, duration),
-                end_s=_clamp(max(w.end, w.start), duration),
-                prob=min(max(float(w.probability), 0.0), 1.0),
-            )
-            for w in (s.words or [])
-            if w.word.strip()
-        ]
-        text = " ".join(w.text for w in words) if words else s.text.strip()
-        if not any(ch.isalnum() for ch in text):
-            # Empty or punctuation only ("." ". ." from Whisper on hiss): nothing was said.
-            log.debug("dropped empty segment %.1f-%.1f s: %r", s.start, s.end, s.text)
-            dropped += 1
-            continue
-        kept.append(
-            _Seg(
-                text=text,
-                start=_clamp(s.start, duration),
-                end=_clamp(max(s.end, s.start), duration),
-                avg_logprob=float(s.avg_logprob),
-                no_speech_prob=min(max(float(s.no_speech_prob), 0.0), 1.0),
-                tokens=max(1, len(s.tokens)),
-                words=words,
-            )
+    infos = []
+    decoder = model
+    batched = {}
+    if cfg.batch_size > 0:
+        from faster_whisper import BatchedInferencePipeline
+
+        decoder = BatchedInferencePipeline(model)
+        batched = {"batch_size": cfg.batch_size}
+    for lo, hi in _windows(audio, cfg.window_s):
+        segments, info = decoder.transcribe(
+            audio[lo:hi],  # a view: no copy of the channel
+            **batched,
+            language=cfg.language,
+            beam_size=cfg.beam_size,
+            vad_filter=cfg.vad_filter,
+            vad_parameters={"speech_pad_ms": cfg.vad_speech_pad_ms} if cfg.vad_filter else None,
+            word_timestamps=cfg.word_timestamps,
+            condition_on_previous_text=cfg.condition_on_previous_text,
+            no_speech_threshold=cfg.no_speech_threshold,
+            compression_ratio_threshold=cfg.compression_ratio_threshold,
+            log_prob_threshold=cfg.log_prob_threshold,
         )
+        infos.append(info)
+        offset = lo / SAMPLING_RATE
+        for s in segments:  # a generator: decoding happens here, in this thread
+            seg = _keep(s, offset, duration, cfg)
+            if seg is None:
+                dropped += 1
+            else:
+                kept.append(seg)
+    kept, looped = _drop_repeats(kept, cfg.max_repeats)
+    if looped:
+        log.debug("dropped %d segment(s) repeating the one before (a decoding loop)", looped)
+    main = max(infos, key=lambda i: i.duration_after_vad)  # the window with the most speech
     return _ChannelOut(
         segments=kept,
-        dropped=dropped,
-        language=info.language,
-        language_probability=float(info.language_probability),
-        speech_s=float(info.duration_after_vad),
+        dropped=dropped + looped,
+        language=main.language,
+        language_probability=float(main.language_probability),
+        speech_s=float(sum(i.duration_after_vad for i in infos)),
         asr_s=time.perf_counter() - started,
     )
+
+
+def _norm_words(text: str) -> tuple[str, ...]:
+    return tuple("".join(ch for ch in w.lower() if ch.isalnum()) for w in text.split())
+
+
+def _drop_repeats(segments: list[_Seg], max_repeats: int) -> tuple[list[_Seg], int]:
+    """Drop segments that repeat the previous segment's words, past `max_repeats` in a row.
+
+    Whisper falls into loops on speech it cannot follow (a language it was not trained on,
+    music, crosstalk): "a" "a" "a" ..., or one sentence over and over, each as a new segment.
+    Real speech repeats a short answer ("yes", "yes") now and then, so the first
+    `max_repeats` copies stay. Within one segment, a word or phrase repeated past the limit is
+    cut back to `max_repeats` copies (the words keep their own times).
+    """
+    if max_repeats < 1:
+        return segments, 0
+    kept: list[_Seg] = []
+    dropped = run = 0
+    for seg in segments:
+        words = _norm_words(seg.text)
+        if kept and words and words == _norm_words(kept[-1].text):
+            run += 1
+            if run >= max_repeats:
+                dropped += 1
+                continue
+        else:
+            run = 0
+        kept.append(_cut_inner_loop(seg, max_repeats))
+    return kept, dropped
+
+
+def _cut_inner_loop(seg: _Seg, max_repeats: int) -> _Seg:
+    """Cut a phrase of 1-4 words repeated back to back more than max_repeats + 1 times."""
+    if not seg.words:
+        return seg
+    words = seg.words
+    keys = [_norm_words(w.text)[0] if _norm_words(w.text) else "" for w in words]
+    for size in range(1, 5):
+        i = 0
+        while i + size <= len(keys):
+            phrase = keys[i : i + size]
+            j = i + size
+            while keys[j : j + size] == phrase:
+                j += size
+            copies = (j - i) // size
+            if copies > max_repeats + 1:
+                cut = i + (max_repeats + 1) * size
+                words = words[:cut] + words[j:]
+                keys = keys[:cut] + keys[j:]
+            i += 1
+    if len(words) == len(seg.words):
+        return seg
+    text = " ".join(w.text for w in words)
+    return replace(seg, text=text, words=words, end=max(words[-1].end_s, seg.start))
 
 
 # --- turns ----------------------------------------------------------------------------------
@@ -328,6 +467,50 @@ def _turns(
     return turns
 
 
+# --- channels -------------------------------------------------------------------------------
+
+
+def _mix(channels: list[np.ndarray]) -> np.ndarray:
+    n = min(len(c) for c in channels)
+    mixed = np.zeros(n, dtype=np.float32)
+    for c in channels:
+        mixed += c[:n]
+    mixed /= np.float32(len(channels))
+    return mixed
+
+
+def _choose_legs(
+    channels: list[np.ndarray], cfg: AsrConfig
+) -> tuple[list[np.ndarray], Mode, list[int]]:
+    """Which channels to transcribe, and as what.
+
+    Two channels are the two legs of a call (agent on cfg.agent_channel) unless they carry the
+    same sound (dual mono: transcribed once). More channels (5.1, multi-track recorders): the
+    silent ones and copies are left out (audio.call_legs); two left are the call's legs in
+    channel order, one is a mono call, more are mixed to one (roles then come from the text).
+    cfg.channels="mono" always mixes; "stereo" never merges two channels into one.
+    """
+    n = len(channels)
+    if n == 1:
+        return channels, "mono", [0]
+    if cfg.channels == "mono":
+        return [_mix(channels)], "mono", list(range(n))
+    if n == 2:
+        if cfg.channels == "stereo" or not is_dual_mono(channels):
+            return channels, "stereo", [0, 1]
+        return [_mix(channels)], "dual-mono", [0, 1]
+    legs = call_legs(channels)
+    if len(legs) == 2 or (cfg.channels == "stereo" and len(legs) > 2):
+        log.info("%d channels: channels %d and %d carry the call", n, legs[0] + 1, legs[1] + 1)
+        return [channels[legs[0]], channels[legs[1]]], "stereo", legs[:2]
+    if len(legs) == 1:
+        return [channels[legs[0]]], "mono", legs
+    if not legs:
+        return [channels[0]], "mono", [0]  # all silent: nothing to mix
+    log.warning("%d channels carry different voices; mixing them to one", len(legs))
+    return [_mix([channels[i] for i in legs])], "mixed", legs
+
+
 # --- public API -----------------------------------------------------------------------------
 
 
@@ -336,21 +519,13 @@ def transcribe_audio(
     cfg: AsrConfig | None = None,
     model: WhisperModel | None = None,
 ) -> AsrResult:
-    """Transcribe decoded 16 kHz float32 audio: one array (mono) or two (left, right)."""
+    """Transcribe decoded 16 kHz float32 audio: one array per channel (see _choose_legs)."""
     cfg = cfg or AsrConfig()
-    if not channels or not 1 <= len(channels) <= 2:
-        raise ValueError("expected one or two channels")
+    if not channels:
+        raise ValueError("expected at least one channel")
     model = model or load_model(cfg)
     duration = round(max(len(c) for c in channels) / SAMPLING_RATE, 3)
-
-    mode: Literal["stereo", "mono", "dual-mono"] = "mono"
-    if len(channels) == 2:
-        if cfg.channels == "stereo" or (cfg.channels == "auto" and not is_dual_mono(channels)):
-            mode = "stereo"
-        else:
-            mode = "dual-mono" if cfg.channels == "auto" else "mono"
-            n = min(len(c) for c in channels)
-            channels = [(channels[0][:n] + channels[1][:n]) * np.float32(0.5)]
+    channels, mode, used = _choose_legs(channels, cfg)
 
     started = time.perf_counter()
     if mode == "stereo" and cfg.parallel_channels:
@@ -391,6 +566,9 @@ def transcribe_audio(
         dropped_segments=dropped,
         language_probability=main.language_probability,
         mode=mode,
+        channels_used=used,
+        speech_s=round(sum(o.speech_s for o in outs), 3),
+        multilingual=bool(getattr(model, "model", None) and model.model.is_multilingual),
         asr_s=asr_s,
         channel_asr_s=[o.asr_s for o in outs],
     )

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aftercall.nlp.audio import AudioError, is_dual_mono, load_channels, probe
+from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_channels, probe
 
 DATA = Path(__file__).parent / "data"
 JFK = DATA / "jfk.flac"  # 11 s, 44.1 kHz, one speaker on both channels
@@ -49,7 +49,7 @@ def test_mono_file_gives_one_channel(tmp_path: Path) -> None:
     assert len(only) == len(left) // 2
 
 
-def test_more_than_two_channels_gives_the_first_two(tmp_path: Path) -> None:
+def test_more_than_two_channels_gives_every_channel(tmp_path: Path) -> None:
     sr, n = 16000, 16000
     t = np.arange(n) / sr
     quad = np.stack([0.1 * (k + 1) * np.sin(2 * np.pi * 440 * t) for k in range(4)], axis=1)
@@ -57,9 +57,19 @@ def test_more_than_two_channels_gives_the_first_two(tmp_path: Path) -> None:
     sf.write(path, quad.astype(np.float32), sr)
     assert probe(path).channels == 4
     chans = load_channels(path)
-    assert len(chans) == 2
+    assert len(chans) == 4
     peaks = [float(np.abs(c).max()) for c in chans]
-    assert peaks == pytest.approx([0.1, 0.2], abs=0.01)
+    assert peaks == pytest.approx([0.1, 0.2, 0.3, 0.4], abs=0.01)
+
+
+def test_call_legs_leave_out_silent_channels_and_copies() -> None:
+    left, right = load_channels(STEREO)
+    silent = np.zeros_like(left)
+    hiss = (np.random.default_rng(1).standard_normal(len(left)) * 1e-4).astype(np.float32)
+    # 5.1 as a phone system writes it: legs on FR and LFE, FL a copy of FR, the rest empty.
+    assert call_legs([right, right.copy(), silent, left, hiss, silent]) == [0, 3]
+    assert call_legs([silent, left, silent]) == [1]
+    assert call_legs([silent, hiss]) == []
 
 
 def test_dual_mono_detection() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import asr_speed
+from benchmarks import asr_memory, asr_speed
 
 from .conftest import DATA
 
@@ -28,3 +28,9 @@ def test_cases_refresh_prints_both_sizes_and_the_growth(
     out = capsys.readouterr().out
     assert "    300 calls:" in out and "    900 calls:" in out
     assert "growth 3x calls: full refresh x" in out and "vs target 5 s" in out
+
+
+def test_asr_memory_prints_peaks_of_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    assert asr_memory.main(["--minutes", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "raw " in out and "ours " in out and "peak memory ours / raw" in out

@@ -53,6 +53,9 @@ def test_help_on_every_command() -> None:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, (command, result.output)
         assert "Usage" in result.output
+    for group in (["eval", "asr"], ["bench", "asr"], ["bench", "asr-memory"]):
+        result = runner.invoke(app, [*group, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, group
 
 
 def test_analyze_json_lines_contract(inbox: Path) -> None:
@@ -183,3 +186,62 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("aftercall")
     result = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "run" in result.stdout
+
+
+def test_missing_model_stops_the_command_with_one_clear_message(inbox: Path, tmp_path) -> None:
+    audio = str(DATA / "stereo_diarization.wav")
+    for args in (
+        ["transcribe", audio, "--model", str(tmp_path / "no-such-model")],
+        ["analyze", audio, "--model", "./models/nowhere"],
+        ["run", "--inbox", str(inbox), "--db", str(tmp_path / "x.duckdb"), "--model", "/nope"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, args
+        assert "no model folder at" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "x.duckdb").exists()  # nothing was written
+
+
+def test_bad_asr_option_is_a_usage_error() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "transcribe",
+            str(DATA / "jfk.flac"),
+            "--device",
+            "cpu",
+            "--compute-type",
+            "int8",
+            "--config",
+            "/no/such.toml",
+        ],
+    )
+    assert result.exit_code == 1 and "config file not found" in result.output
+
+
+@pytest.mark.slow
+def test_transcribe_with_another_compute_type() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "transcribe",
+            str(DATA / "stereo_diarization.wav"),
+            "--compute-type",
+            "float32",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    turns = json.loads(result.output)["turns"]
+    assert [t["speaker"] for t in turns] == ["agent", "customer"]
+
+
+@pytest.mark.slow
+def test_eval_asr_prints_raw_beside_ours() -> None:
+    result = runner.invoke(app, ["eval", "asr", "--asterisk", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output.strip().splitlines()[-1])
+    (shared,) = report["sets"]
+    assert shared["set"] == "shared" and shared["files"] == 3
+    assert shared["wer_ours"] <= shared["wer_raw"] + 0.02

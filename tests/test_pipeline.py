@@ -60,6 +60,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     (folder / "broken.wav").write_bytes((DATA / "jfk.flac").read_bytes()[:3000])
+    shutil.copy(DATA / "german.flac", folder / "german.flac")
     (folder / "typed.txt").write_text(
         "Rep: Thank you for calling Acme, how can I help you today?\n"
         "Caller: I was charged twice for my subscription this month.\n"
@@ -86,16 +87,20 @@ def first_run(prefect_server, inbox: Path, tmp_path_factory) -> tuple[Path, dict
 def test_every_file_gets_a_status_and_the_broken_one_a_reason(first_run) -> None:
     db, summary = first_run
     counts = summary["counts"]
-    assert counts["files"] == 6  # 3 demo + copy + broken + typed
-    assert counts["new"] == 5 and counts["analysed"] == 4 and counts["failed"] == 1
-    assert summary["failures"][0]["file"] == "broken.wav"
-    reason = summary["failures"][0]["reason"]
+    assert counts["files"] == 7  # 3 demo + copy + broken + typed + german
+    assert counts["new"] == 6 and counts["analysed"] == 4 and counts["failed"] == 1
+    assert counts["not_english"] == 1
+    failures = {f["file"]: f for f in summary["failures"]}
+    assert failures["german.flac"]["status"] == "not_english"
+    assert "does not sound like English" in failures["german.flac"]["reason"]
+    assert failures["broken.wav"]["status"] == "failed"
+    reason = failures["broken.wav"]["reason"]
     assert "corrupt" in reason or "not an audio file" in reason or "truncated" in reason
     with duckdb.connect(str(db), read_only=True) as con:
         statuses = dict(con.execute("SELECT file_name, status FROM calls").fetchall())
         error = con.execute("SELECT error FROM calls WHERE status = 'failed'").fetchone()[0]
         runs = con.execute("SELECT status, counts FROM runs").fetchall()
-    assert sorted(statuses.values()) == ["analysed"] * 4 + ["failed"]
+    assert sorted(statuses.values()) == ["analysed"] * 4 + ["failed", "not_english"]
     assert "copy_of_first.flac" not in statuses  # same bytes: one call
     assert error == reason
     assert runs[0][0] == "completed" and json.loads(runs[0][1])["failed"] == 1

@@ -144,10 +144,14 @@ def save_result(
     )
 
 
-def mark_failed(con: duckdb.DuckDBPyConnection, call_id: str, reason: str) -> None:
+def mark_failed(
+    con: duckdb.DuckDBPyConnection, call_id: str, reason: str, status: str = "failed"
+) -> None:
+    """A call that was not analysed: status 'failed' (unreadable, no speech, a bug) or
+    'not_english' (set aside for a person who speaks the language), and the reason."""
     con.execute(
-        "UPDATE calls SET status = 'failed', error = ?, updated_at = ? WHERE call_id = ?",
-        [reason, now(), call_id],
+        "UPDATE calls SET status = ?, error = ?, updated_at = ? WHERE call_id = ?",
+        [status, reason, now(), call_id],
     )
 
 

