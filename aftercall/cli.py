@@ -7,10 +7,7 @@ usage errors.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
@@ -24,7 +21,6 @@ from rich.table import Table
 
 from .cli_eval import ComputeOption, DeviceOption, ModelOption
 from .config import ConfigError, Settings, load_settings
-from .nlp.recovery import clock
 
 app = typer.Typer(
     name="aftercall",
@@ -197,7 +193,10 @@ def demo(
     summary = _run_pipeline(inbox, settings)
     _print_run(summary)
     out.print()
-    cases(db=db, config=None, fmt=Fmt.table, state=None, review=True)
+    from .cli_cases import show_list
+    from .worklist import Filters
+
+    show_list(settings, Fmt.table, Filters(include_review=True))  # a demo ignores quiet hours
 
 
 @app.command()
@@ -336,84 +335,6 @@ def calls(
             )
 
 
-def _safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a cell starting =, +, -, @ opens as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-CASE_CSV_FIELDS = [
-    "case_id",
-    "customer_id",
-    "call_ids",
-    "priority",
-    "due_at",
-    "category",
-    "reason",
-    "evidence",
-    "owner",
-    "state",
-    "draft",
-]
-
-
-@app.command()
-def cases(
-    db: DbOption = None,
-    config: ConfigOption = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv")] = Fmt.table,
-    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
-    review: Annotated[bool, typer.Option(help="include cases held for supervisor review")] = False,
-) -> None:
-    """The recovery outreach list, most urgent first."""
-    from .cases import list_cases
-
-    settings = _settings(config, db)
-    rows = _read(settings, lambda con: list_cases(con, include_review=review, state=state))
-    if fmt == Fmt.json:
-        print(_dumps(rows))
-        return
-    if fmt == Fmt.csv:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, CASE_CSV_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            row = {
-                **r,
-                "call_ids": " ".join(r["call_ids"]),
-                "evidence": _dumps(r["evidence"]),
-                "due_at": r["due_at"].isoformat(),
-            }
-            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
-        sys.stdout.write(buf.getvalue())
-        return
-    if not rows:
-        out.print("No open recovery cases.")
-        return
-    out.print(f"[bold]Recovery outreach list[/]: {len(rows)} open, most urgent first\n")
-    for r in rows:
-        _print_case(r)
-
-
-def _print_case(case: dict[str, Any]) -> None:
-    """A case as a short block: readable at any terminal width, unlike a wide table."""
-    colour = {"critical": "bold red", "high": "red", "normal": "yellow"}.get(case["priority"], "")
-    out.print(
-        f"[bold]{case['case_id']}[/]  [{colour}]{case['priority'].upper()}[/]  "
-        f"due {case['due_at']:%d %b %H:%M}  customer {case['customer_id'] or 'unknown'}  "
-        f"owner {case['owner'] or 'unassigned'}  \\[{case['state']}]",
-        highlight=False,
-    )
-    out.print(f"  why:  {case['reason']}", highlight=False, markup=False)
-    said = next((e for e in case["evidence"] if e["kind"] == "summary"), None)
-    if said:
-        at = "" if said["start_s"] is None else f" at {clock(said['start_s'])}"
-        where = f"call {said['call_id'][:8]}{at}"
-        out.print(f'  said: "{said["text"]}" ({where})', highlight=False, markup=False)
-    out.print()
-
-
 @app.command()
 def web(db: DbOption = None) -> None:
     """The web app for QA reviewers, outreach agents and managers (not yet built)."""
@@ -428,6 +349,11 @@ from .cli_trust import register as register_trust  # noqa: E402
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 register_trust(app)
+
+from . import cli_cases, cli_report  # noqa: E402 (they use the helpers above)
+
+cli_cases.register(app)
+cli_report.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

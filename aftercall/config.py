@@ -9,6 +9,8 @@ from __future__ import annotations
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -36,6 +38,57 @@ class CaseSettings(_Section):
     # A customer calling again about the same problem within this many days means the earlier
     # call did not fix it, whatever the detector said of it (a repeat contact).
     repeat_window_days: float = Field(default=7.0, ge=0)
+    # same_issue: only a call about the same category is a repeat; any_issue: any call is.
+    repeat_mode: Literal["same_issue", "any_issue"] = "same_issue"
+    # Earlier failures that count as strikes (PLAYBOOK rule 1), and where a failure after a
+    # recovery case goes.
+    strike_window_days: float = Field(default=90.0, ge=0)
+    senior_queue: str = "senior"
+    # Closing a case as recovered schedules a check this many days later (rule 9).
+    followup_days: float = Field(default=7.0, ge=0)
+    # What the owner may grant without approval, per atonement tier (rule 6), in currency.
+    atonement_caps: dict[str, float] = Field(
+        default_factory=lambda: {"apology": 0, "gesture": 25, "credit": 100, "senior": 250}
+    )
+    # Share of eligible cases held out of outreach to measure its lift (0 = none).
+    holdout_share: float = Field(default=0.0, ge=0, le=0.5)
+    holdout_seed: str = "aftercall"
+    # No outreach list offers a customer inside these local hours (their time zone when
+    # known, else the company's).
+    quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    company_timezone: str = "UTC"
+
+    @field_validator("company_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("atonement_caps")
+    @classmethod
+    def _tiers(cls, value: dict[str, float]) -> dict[str, float]:
+        missing = {"apology", "gesture", "credit", "senior"} - set(value)
+        if missing or any(v < 0 for v in value.values()):
+            raise ValueError("needs apology, gesture, credit and senior, each >= 0")
+        return value
+
+
+class WebhookSettings(_Section):
+    # Where case events are POSTed; empty = no webhooks. The signing secret is read from the
+    # environment variable named here, so it never sits in a config file.
+    url: str = ""
+    secret_env: str = "AFTERCALL_WEBHOOK_SECRET"
+    events: list[Literal["case.opened", "case.escalated", "case.closed"]] = Field(
+        default_factory=lambda: ["case.opened", "case.escalated", "case.closed"]
+    )
+    timeout_s: float = Field(default=5.0, gt=0)
+    attempts: int = Field(default=4, ge=1, le=10)
+    # First wait between attempts; it doubles each time (with jitter), up to 30 s.
+    backoff_s: float = Field(default=1.0, ge=0)
 
 
 class Settings(_Section):
@@ -46,6 +99,7 @@ class Settings(_Section):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     # Longer recordings fail with this reason instead of being decoded (aftercall.process).
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @field_validator("asr", mode="before")
     @classmethod

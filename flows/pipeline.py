@@ -24,6 +24,7 @@ from ..process import CallError, CallFailure, process_call
 from ..redaction import redacted_copy, save_redactions
 from ..store import calls as store
 from ..store.db import transaction
+from ..webhooks import WebhookError, deliver
 
 # Listeners for per-call progress (the CLI draws a Rich progress bar from these). Kept out of
 # the flow's parameters because Prefect parameters must be serialisable.
@@ -101,6 +102,22 @@ def refresh(db: str, settings: Settings) -> dict[str, int]:
         return refresh_cases(con, settings.cases)
 
 
+@task(name="deliver webhooks", cache_policy=NO_CACHE)
+def send_webhooks(db: str, settings: Settings) -> dict[str, int]:
+    """After the refresh has committed: post the case events waiting in the outbox. A
+    receiver that is down only delays them; they stay in the outbox for the next run."""
+    if not settings.webhooks.url:
+        return {"delivered": 0, "failed": 0}
+    try:
+        result = deliver(db, settings.webhooks)
+    except WebhookError as exc:
+        get_run_logger().warning("webhooks not sent: %s", exc)
+        return {"delivered": 0, "failed": 0}
+    for line in result.errors[:20]:
+        get_run_logger().warning("webhook not delivered: %s", line)
+    return {"delivered": result.delivered, "failed": result.failed}
+
+
 @flow(name="aftercall-pipeline", log_prints=False)
 def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str, Any]:
     """Process every new call in `inbox` into `db` and bring the cases up to date."""
@@ -128,6 +145,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})
         _progress("done", file=item.path.name, status=status)
     case_counts = refresh(db, settings)
+    hooks = send_webhooks(db, settings)
     counts = {
         "files": len(found.items),
         "new": len(todo),
@@ -137,6 +155,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
         "skipped": len(found.skipped),
         **{f"cases_{k}": v for k, v in case_counts.items()},
+        **{f"webhooks_{k}": v for k, v in hooks.items()},
     }
     with transaction(db) as con:
         store.finish_run(con, run_id, counts, "completed")

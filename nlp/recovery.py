@@ -35,6 +35,8 @@ class RecoveryContext:
     call_started_at: datetime | None
     open_promises: list[str] = field(default_factory=list)  # what the agent promised, quoted
     left_undone: list[str] = field(default_factory=list)  # e.g. "customer still asked to call back"
+    broken_promises: list[str] = field(default_factory=list)  # promises we did not keep, quoted
+    atonement: str | None = None  # what the owner may offer without approval, in words
 
 
 def clock(seconds: float) -> str:
@@ -51,7 +53,7 @@ def _first_name(name: str | None) -> str:
     return name.split()[0] if name and name.split() else "there"
 
 
-def _quote(text: str, limit: int = 160) -> str:
+def quote(text: str, limit: int = 160) -> str:
     """The words to put inside quotation marks: one line, no closing full stop, not too long."""
     text = " ".join(text.split()).rstrip(".,;: ")
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -68,14 +70,19 @@ def draft_message(ctx: RecoveryContext) -> str:
     lines.append(opening)
     if ctx.problem_quote:
         lines.append(
-            f'You told us: "{_quote(ctx.problem_quote)}". I have read your call and '
+            f'You told us: "{quote(ctx.problem_quote)}". I have read your call and '
             "I am taking this on myself until it is fixed."
         )
     else:
         lines.append("I have read your call and I am taking this on myself until it is fixed.")
+    for promise in ctx.broken_promises[:1]:
+        lines.append(
+            f'You were told "{quote(promise, 120)}", and that did not happen. I\'m sorry: '
+            "that should not have happened, and I will not make you chase us again."
+        )
     for promise in ctx.open_promises[:2]:
         lines.append(
-            f'You were told "{_quote(promise, 120)}", and I will make sure that '
+            f'You were told "{quote(promise, 120)}", and I will make sure that '
             "happens or tell you straight away if it cannot."
         )
     lines += [
@@ -95,14 +102,20 @@ def call_script(ctx: RecoveryContext) -> str:
         f"You called us {_when(ctx.call_started_at)}, and I'm sorry it didn't get fixed.\"",
     ]
     if ctx.problem_quote:
-        said = f'they said "{_quote(ctx.problem_quote)}"'
+        said = f'they said "{quote(ctx.problem_quote)}"'
         if ctx.problem_at_s is not None:
             said += f" (at {clock(ctx.problem_at_s)} in the call)"
         steps.append(f"Show you understood: {said}. Say it back in your own words.")
     steps.append('Ask: "What would you like to happen next?" Listen before offering a fix.')
-    undone = [*ctx.left_undone, *(f'promise made on the call: "{p}"' for p in ctx.open_promises)]
+    undone = [
+        *ctx.left_undone,
+        *(f'promise broken: "{p}"' for p in ctx.broken_promises),
+        *(f'promise made on the call: "{p}"' for p in ctx.open_promises),
+    ]
     if undone:
-        steps.append("Left undone on the call: " + "; ".join(_quote(u, 120) for u in undone))
+        steps.append("Left undone on the call: " + "; ".join(quote(u, 120) for u in undone))
     steps.append(f"Next step: {NEXT_STEPS.get(ctx.category, NEXT_STEPS['other'])}.")
+    if ctx.atonement:
+        steps.append(f"Atonement ({ctx.atonement}): offer it as regret, not as a bargain.")
     steps.append("Close: say what you will do and by when, and that you will check back.")
     return "\n".join(f"{i}. {s}" for i, s in enumerate(steps, start=1))

@@ -21,6 +21,17 @@ def test_asr_speed_prints_every_way_against_raw(capsys: pytest.CaptureFixture[st
     assert "vs raw-2thr" in out and "RTF" in out
 
 
+def test_cases_refresh_prints_both_sizes_and_the_growth(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from benchmarks import cases_refresh
+
+    assert cases_refresh.main(["--sizes", "300", "900", "--keep", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "    300 calls:" in out and "    900 calls:" in out
+    assert "growth 3x calls: full refresh x" in out and "vs target 5 s" in out
+
+
 def test_asr_memory_prints_peaks_of_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
     assert asr_memory.main(["--minutes", "0.2"]) == 0
     out = capsys.readouterr().out

@@ -3,73 +3,25 @@ a case, abusive calls held for a supervisor, and refreshes that change nothing t
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from aftercall.cases import customer_key, list_cases, refresh_cases
-from aftercall.config import CaseSettings
-from aftercall.intake import CallMeta, InboxItem
-from aftercall.process import process_call
-from aftercall.store.calls import register_call, save_result
+from aftercall.cases import customer_key
 from aftercall.store.db import transaction
 
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-BILL_OPEN = (
-    "Agent: Thank you for calling, how can I help?\n"
-    "Customer: I was charged twice for my bill this month.\n"
-    "Agent: I'll call you back tomorrow with an answer.\n"
-    "Customer: Okay, thanks.\n"
+from .casekit import (
+    ABUSIVE,
+    BILL_FIXED,
+    BILL_OPEN,
+    NOBODY_CALLED,
+    T0,
+    add_call,
+    cases,
+    core,
+    refresh,
 )
-NOBODY_CALLED = (
-    "Agent: Thank you for calling, how can I help?\n"
-    "Customer: Someone promised to call me back and nobody has called me back.\n"
-    "Agent: I'm sorry, I will look into it.\n"
-    "Customer: I've been told that before.\n"
-)
-BILL_FIXED = (
-    "Agent: Thank you for calling, how can I help?\n"
-    "Customer: I'm calling about the double charge on my bill.\n"
-    "Agent: I've refunded the second charge, you'll see it on your statement now.\n"
-    "Customer: Great, I can see it, that fixed it. Thank you!\n"
-)
-ABUSIVE = (
-    "Agent: Thank you for calling, how can I help?\n"
-    "Customer: My bill has a roaming charge and I never left the country.\n"
-    "Agent: I can't remove that charge, I'm afraid.\n"
-    "Customer: You are useless, you idiot. Forget it.\n"
-)
-SETTINGS = CaseSettings(agents={"*": ["Dana Cole", "Sam Ortiz"]})
-
-
-def add_call(
-    db: Path, tmp: Path, text: str, customer: str | None, at: datetime, phone: str | None = None
-) -> str:
-    path = tmp / f"{hashlib.sha1((text + str(at)).encode()).hexdigest()[:8]}.txt"
-    path.write_text(text + f"\n# {at}\n", encoding="utf-8")
-    item = InboxItem(
-        path=path,
-        kind="text",
-        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
-        meta=CallMeta(customer_id=customer, started_at=at, phone=phone),
-    )
-    transcript, analysis = process_call(path, at)
-    with transaction(db) as con:
-        register_call(con, item)
-        save_result(con, item.call_id, transcript, analysis)
-    return item.call_id
-
-
-def refresh(db: Path) -> dict[str, int]:
-    with transaction(db) as con:
-        return refresh_cases(con, SETTINGS)
-
-
-def cases(db: Path, review: bool = True) -> list[dict]:
-    with transaction(db) as con:
-        return list_cases(con, include_review=review)
 
 
 @pytest.fixture
@@ -80,13 +32,13 @@ def db(tmp_path: Path) -> Path:
 def test_a_call_back_within_the_window_joins_the_earlier_call(db: Path, tmp_path: Path) -> None:
     first = add_call(db, tmp_path, BILL_OPEN, "C1", T0)
     second = add_call(db, tmp_path, NOBODY_CALLED, "C1", T0 + timedelta(days=3))
-    assert refresh(db) == {"opened": 1, "updated": 0, "resolved_on_call": 0}
+    assert core(refresh(db)) == {"opened": 1, "updated": 0, "resolved_on_call": 0}
     [case] = cases(db)
     assert case["call_ids"] == [first, second]
     assert case["category"] == "billing"  # "nobody called me back" follows the earlier problem
     assert "repeat caller (2 calls" in case["reason"]
     assert case["owner"] == "Dana Cole" and case["state"] == "open"
-    assert refresh(db) == {"opened": 0, "updated": 0, "resolved_on_call": 0}
+    assert core(refresh(db)) == {"opened": 0, "updated": 0, "resolved_on_call": 0}
 
 
 def test_a_later_fix_closes_the_case_and_nobody_is_contacted(db: Path, tmp_path: Path) -> None:
@@ -115,7 +67,7 @@ def test_new_evidence_joins_the_open_case_and_keeps_the_owner(db: Path, tmp_path
     refresh(db)
     [before] = cases(db)
     add_call(db, tmp_path, NOBODY_CALLED, "C1", T0 + timedelta(days=2))
-    assert refresh(db) == {"opened": 0, "updated": 1, "resolved_on_call": 0}
+    assert core(refresh(db)) == {"opened": 0, "updated": 1, "resolved_on_call": 0}
     [after] = cases(db)
     assert after["case_id"] == before["case_id"] and after["owner"] == before["owner"]
     assert len(after["call_ids"]) == 2 and after["due_at"] <= before["due_at"]

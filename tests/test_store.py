@@ -39,6 +39,7 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
         } <= tables
     with open_db(path) as con:
         versions = con.execute("SELECT version FROM schema_migrations").fetchall()
+    # The bundled migrations, each once (numbers may have gaps while branches are merged).
     assert versions == [(v,) for v, _, _ in _migrations()]
     assert versions[-1] == (schema_version(),)
 

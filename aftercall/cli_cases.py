@@ -1,0 +1,270 @@
+"""`aftercall cases` (list, filter, claim, record outcomes, export), `aftercall contacts`
+and `aftercall promises`: the commands outreach agents and their schedulers use."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import cli as base
+from .cli import ConfigOption, DbOption, Fmt, err, out
+from .nlp.recovery import clock
+
+cases_app = typer.Typer(help="The recovery outreach list and the work on each case.")
+contacts_app = typer.Typer(help="Customers' contact wishes: opt-outs, do-not-contact, time zones.")
+promises_app = typer.Typer(help="The promise ledger: what agents promised, kept or broken.")
+
+CASE_CSV_FIELDS = [
+    "case_id",
+    "customer_id",
+    "call_ids",
+    "priority",
+    "due_at",
+    "category",
+    "queue",
+    "owner",
+    "state",
+    "strikes",
+    "reason",
+    "evidence",
+    "draft",
+]
+ActorOption = Annotated[str, typer.Option("--by", help="Who is doing this (name on the case)")]
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a cell starting =, +, -, @ opens as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _at(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise base._fail(f"--at {value!r} is not an ISO 8601 date and time", 2) from exc
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def show_list(
+    settings: Any,
+    fmt: Fmt = Fmt.table,
+    filters: Any = None,
+    contactable_at: datetime | None = None,
+) -> None:
+    """Print the outreach list (table), or export it (json, csv)."""
+    from .worklist import worklist
+
+    result = base._read(
+        settings, lambda con: [worklist(con, filters, settings.cases, contactable_at)]
+    )[0]
+    rows = result.rows
+    held = []
+    if result.opted_out:
+        held.append(f"{result.opted_out} left off: the customer opted out")
+    if result.quiet:
+        held.append(f"{len(result.quiet)} left off: quiet hours where the customer is")
+    for line in held:
+        err.print(f"[yellow]note[/] {line}", highlight=False)
+    if fmt == Fmt.json:
+        print(base._dumps(rows))
+        return
+    if fmt == Fmt.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, CASE_CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            row = {
+                **r,
+                "call_ids": " ".join(r["call_ids"]),
+                "evidence": base._dumps(r["evidence"]),
+                "due_at": r["due_at"].isoformat(),
+            }
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
+        sys.stdout.write(buf.getvalue())
+        return
+    if not rows:
+        out.print("No open recovery cases.")
+        return
+    out.print(f"[bold]Recovery outreach list[/]: {len(rows)} open, most urgent first\n")
+    for r in rows:
+        _print_case(r)
+
+
+def _print_case(case: dict[str, Any]) -> None:
+    """A case as a short block: readable at any terminal width, unlike a wide table."""
+    colour = {"critical": "bold red", "high": "red", "normal": "yellow"}.get(case["priority"], "")
+    out.print(
+        f"[bold]{case['case_id']}[/]  [{colour}]{case['priority'].upper()}[/]  "
+        f"due {case['due_at']:%d %b %H:%M}  customer {case['customer_id'] or 'unknown'}  "
+        f"owner {case['owner'] or 'unassigned'}  \\[{case['state']}]",
+        highlight=False,
+    )
+    out.print(f"  why:  {case['reason']}", highlight=False, markup=False)
+    said = next((e for e in case["evidence"] if e["kind"] == "summary"), None)
+    if said:
+        at = "" if said["start_s"] is None else f" at {clock(said['start_s'])}"
+        where = f"call {said['call_id'][:8]}{at}"
+        out.print(f'  said: "{said["text"]}" ({where})', highlight=False, markup=False)
+    out.print()
+
+
+@cases_app.callback(invoke_without_command=True)
+def cases(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv")] = Fmt.table,
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    review: Annotated[bool, typer.Option(help="include cases held for supervisor review")] = False,
+    queue: Annotated[str | None, typer.Option(help="only this queue")] = None,
+    owner: Annotated[str | None, typer.Option(help="only this owner")] = None,
+    priority: Annotated[str | None, typer.Option(help="critical, high, normal or low")] = None,
+    due_within: Annotated[
+        float | None, typer.Option(help="only cases due within this many hours (0 = overdue)")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="the moment to plan for, ISO 8601 [default: now]")
+    ] = None,
+    ignore_quiet_hours: Annotated[
+        bool, typer.Option(help="list customers inside their quiet hours too")
+    ] = False,
+) -> None:
+    """The recovery outreach list, most urgent first (exports: --format csv or json).
+
+    Opted-out customers never appear; customers inside quiet hours at --at are left off."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .worklist import Filters
+
+    settings = base._settings(config, db)
+    moment = _at(at)
+    filters = Filters(
+        states=[state] if state else None,
+        include_review=review,
+        queue=queue,
+        owner=owner,
+        priority=priority,
+        due_before=None if due_within is None else moment + timedelta(hours=due_within),
+    )
+    show_list(settings, fmt, filters, None if ignore_quiet_hours else moment)
+
+
+def _write(settings: Any, work: Any) -> Any:
+    """Run one change in one transaction; store and case errors exit 1 with the reason."""
+    from .lifecycle import CaseError
+    from .store.db import StoreError, transaction
+
+    try:
+        with transaction(settings.db) as con:
+            return work(con)
+    except (CaseError, StoreError) as exc:
+        raise base._fail(str(exc)) from exc
+
+
+@cases_app.command()
+def claim(
+    case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
+    by: ActorOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Claim an open case: you become its one named owner. Two claimers: one wins."""
+    from .lifecycle import claim as do_claim
+
+    settings = base._settings(config, db)
+    _write(settings, lambda con: do_claim(con, case_id, by))
+    out.print(f"{case_id} claimed by {by}", highlight=False)
+
+
+@cases_app.command()
+def outcome(
+    case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
+    result: Annotated[
+        str, typer.Argument(help="contacted, recovered, declined, unreachable or closed")
+    ],
+    by: ActorOption,
+    note: Annotated[str | None, typer.Option(help="what happened, in a sentence")] = None,
+    granted: Annotated[
+        float | None, typer.Option(help="the gesture given (credit, waived fee), in currency")
+    ] = None,
+    approved_by: Annotated[
+        str | None, typer.Option(help="who approved a gesture above the case's cap")
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Record what happened on a case. Recovered schedules the follow-up check."""
+    from .lifecycle import record_outcome
+
+    settings = base._settings(config, db)
+    _write(
+        settings,
+        lambda con: record_outcome(
+            con,
+            case_id,
+            result,
+            by,
+            note=note,
+            granted=granted,
+            approved_by=approved_by,
+            followup_days=settings.cases.followup_days,
+        ),
+    )
+    out.print(f"{case_id} is now {result}", highlight=False)
+
+
+@contacts_app.command("import-optout")
+def import_optout(
+    path: Annotated[Path, typer.Argument(help="CSV: customer_id or phone [, reason, timezone]")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import a do-not-contact list or per-customer opt-outs. Columns: customer_id and/or
+    phone, optional do_not_contact (yes/no, default yes), reason, timezone (IANA name)."""
+    from .contacts import ContactsError, import_optouts
+
+    settings = base._settings(config, db)
+    try:
+        result = _write(settings, lambda con: import_optouts(con, path))
+    except ContactsError as exc:
+        raise base._fail(str(exc)) from exc
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=False)
+    out.print(
+        f"{result.imported} customers imported, {len(result.problems)} rows skipped",
+        highlight=False,
+    )
+
+
+@promises_app.command("check")
+def promises_check(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    at: Annotated[str | None, typer.Option(help="judge as of, ISO 8601 [default: now]")] = None,
+) -> None:
+    """Judge open promises (kept / broken) and bring cases up to date: for a scheduler."""
+    from .cases import refresh_cases
+
+    settings = base._settings(config, db)
+    counts = _write(settings, lambda con: refresh_cases(con, settings.cases, _at(at)))
+    out.print(
+        f"promises: {counts['promises_broken']} broken, {counts['promises_kept']} kept; "
+        f"cases: {counts['opened']} opened, {counts['escalated']} escalated",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cases_app, name="cases")
+    app.add_typer(contacts_app, name="contacts")
+    app.add_typer(promises_app, name="promises")

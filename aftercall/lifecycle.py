@@ -1,0 +1,155 @@
+"""The life of a case: open -> claimed -> contacted -> recovered | declined | unreachable ->
+follow-up due -> closed. Every change is one conditional UPDATE (so two people can never both
+claim a case) and one append-only event with its actor and time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from .events import EventLog
+from .store.calls import now
+
+# From each state, the states a person may move a case to. The pipeline alone moves cases to
+# resolved_on_call (a later call fixed it) and recovered -> followup_due (the date came).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "open": ("claimed", "closed"),
+    "supervisor_review": ("open", "closed"),
+    "holdout": (),  # held out of outreach on purpose, to measure its lift
+    "claimed": ("open", "contacted", "unreachable"),
+    "contacted": ("recovered", "declined", "unreachable"),
+    "recovered": ("followup_due",),  # rule 9: the follow-up check comes before closing
+    "declined": ("followup_due", "closed"),
+    "unreachable": ("claimed", "followup_due", "closed"),
+    "followup_due": ("closed",),
+    "resolved_on_call": (),
+    "closed": (),
+}
+OUTCOMES = ("contacted", "recovered", "declined", "unreachable", "closed")
+
+
+class CaseError(Exception):
+    """A change to a case that cannot be made; the message says why in plain words."""
+
+
+class ConflictError(CaseError):
+    """Another transaction changed the case first; this transaction must roll back."""
+
+
+def _state(con: duckdb.DuckDBPyConnection, case_id: str) -> tuple[str, str | None, Any]:
+    row = con.execute(
+        "SELECT state, owner, plan FROM cases WHERE case_id = ?", [case_id]
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"there is no case {case_id}")
+    return row
+
+
+def _move(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    to: str,
+    log: EventLog,
+    actor: str,
+    detail: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    sources = [s for s, targets in ALLOWED.items() if to in targets]
+    extra = extra or {}
+    sets = "".join(f", {k} = ?" for k in extra)
+    try:
+        moved = con.execute(
+            f"UPDATE cases SET state = ?, updated_at = ?{sets}"
+            " WHERE case_id = ? AND state IN (SELECT unnest(?)) RETURNING case_id",
+            [to, log.at, *extra.values(), case_id, sources],
+        ).fetchall()
+    except duckdb.TransactionException as exc:
+        raise ConflictError(f"case {case_id} was changed by someone else just now") from exc
+    if not moved:
+        state = _state(con, case_id)[0]
+        can = ", ".join(ALLOWED.get(state, ())) or "nothing (it is finished)"
+        raise CaseError(f"case {case_id} is {state}: it cannot become {to}; it can become {can}")
+    log.add(case_id, to, detail, actor=actor)
+
+
+def claim(con: duckdb.DuckDBPyConnection, case_id: str, actor: str) -> None:
+    """Take an open case: only one claimer wins, the other gets a clear error. The claimer
+    becomes the case's one named owner (rule 7)."""
+    log = EventLog()
+    _, owner, _ = _state(con, case_id)
+    try:
+        _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})
+    except ConflictError:
+        raise
+    except CaseError as exc:
+        current, holder, _ = _state(con, case_id)
+        if current == "claimed":
+            raise CaseError(f"case {case_id} is already claimed by {holder}") from exc
+        raise
+    log.flush(con)
+
+
+def record_outcome(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    outcome: str,
+    actor: str,
+    note: str | None = None,
+    granted: float | None = None,
+    approved_by: str | None = None,
+    followup_days: float = 7.0,
+    at: datetime | None = None,
+) -> str:
+    """Record what happened on the case; returns the new state.
+
+    Recovered or declined straight from claimed records the contact first (one call, two
+    facts). Recovered schedules the follow-up check. A gesture above the tier's cap needs
+    `approved_by` (rule 6: the owner may grant up to the cap without asking)."""
+    if outcome not in OUTCOMES:
+        raise CaseError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
+    log = EventLog(at or now())
+    state, _, plan = _state(con, case_id)
+    detail: dict[str, Any] = {"note": note} if note else {}
+    if granted is not None:
+        cap = float(json.loads(plan or "{}").get("atonement", {}).get("cap", 0.0))
+        if granted < 0:
+            raise CaseError("a granted amount cannot be negative")
+        if granted > cap and not approved_by:
+            raise CaseError(
+                f"{granted:,.2f} is above this case's cap of {cap:,.2f}: "
+                "name who approved it with --approved-by"
+            )
+        detail.update(granted=granted, cap=cap, approved_by=approved_by)
+    if state == "claimed" and outcome in ("recovered", "declined"):
+        _move(con, case_id, "contacted", log, actor, {}, {"first_contact_at": log.at})
+        state = "contacted"
+    extra: dict[str, Any] = {}
+    if outcome == "contacted":
+        con.execute(
+            "UPDATE cases SET first_contact_at = coalesce(first_contact_at, ?) WHERE case_id = ?",
+            [log.at, case_id],
+        )
+    elif outcome == "recovered":
+        extra["followup_at"] = log.at + timedelta(days=followup_days)
+        detail["followup_at"] = extra["followup_at"]
+    elif outcome == "closed":
+        extra["closed_at"] = log.at
+    _move(con, case_id, outcome, log, actor, detail, extra)
+    log.flush(con)
+    return outcome
+
+
+def due_followups(con: duckdb.DuckDBPyConnection, log: EventLog) -> int:
+    """Recovered cases whose follow-up date has come go on the list again (rule 9)."""
+    due = con.execute(
+        "UPDATE cases SET state = 'followup_due', updated_at = ? WHERE state = 'recovered'"
+        " AND followup_at <= ? RETURNING case_id",
+        [log.at, log.at],
+    ).fetchall()
+    for (case_id,) in due:
+        log.add(case_id, "followup_due", {"followup_at": log.at})
+    return len(due)
