@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from . import cli_model
 from .config import ConfigError, Settings, load_settings
 from .nlp.recovery import clock
 
@@ -376,6 +377,9 @@ def _print_case(case: dict[str, Any]) -> None:
 def web(db: DbOption = None) -> None:
     """The web app for QA reviewers, outreach agents and managers (not yet built)."""
     raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
+
+
+cli_model.register(app)  # train, eval detector, bench nlp
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 import threading
 from collections.abc import Iterable
@@ -41,6 +40,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import signals as _signals  # noqa: F401  (registers the components by name)
+from .outcome import RulesScorer, call_features, find_scorer
 from .promises import Promise, classify, find_due, happens_during_call
 from .signals import PATTERNS_DIR, SPAN_KEY
 from .transcript import Speaker, Transcript, Turn
@@ -87,6 +87,8 @@ class Analysis(BaseModel):
     reasons: list[str]
     model_version: str
     abusive: bool
+    # what the outcome component weighed (nlp/outcome.py FEATURES); for training and QA
+    features: dict[str, float] = Field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ config
@@ -162,8 +164,11 @@ def load_config(path: str | Path | None = None) -> DetectorConfig:
 _build_lock = threading.Lock()
 
 
+OUTCOME_FACTORIES = ("aftercall_outcome_model", "aftercall_outcome_rules")
+
+
 @functools.cache
-def _pipeline_at(path: str) -> Language:
+def _pipeline_at(path: str, scorer: bool = True) -> Language:
     cfg = _config_at(path)
     try:
         nlp = spacy.load(cfg.pipeline.base, exclude=cfg.pipeline.exclude)
@@ -175,15 +180,19 @@ def _pipeline_at(path: str) -> Language:
     for name in cfg.pipeline.enable:
         nlp.enable_pipe(name)
     for comp in cfg.pipeline.components:
-        nlp.add_pipe(comp.factory, config=comp.config)
+        if scorer or comp.factory not in OUTCOME_FACTORIES:
+            nlp.add_pipe(comp.factory, config=comp.config)
     return nlp
 
 
-def load_pipeline(config: str | Path | None = None) -> Language:
-    """The spaCy pipeline named in models/detector.json, built once per process."""
+def load_pipeline(config: str | Path | None = None, scorer: bool = True) -> Language:
+    """The spaCy pipeline named in models/detector.json, built once per process.
+
+    ``scorer=False`` leaves out the outcome component (training builds its features with the
+    rules alone, before there is a model file)."""
     path = str(Path(config) if config else default_config_path())
     with _build_lock:
-        return _pipeline_at(path)
+        return _pipeline_at(path, scorer)
 
 
 @functools.cache
@@ -232,13 +241,6 @@ class _Hit:
         if self.start_s is not None:
             return f"at {self.start_s:.1f} s"
         return f"in turn {self.turn_idx}"
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 def _chunks(text: str, limit: int) -> Iterable[tuple[int, str]]:
@@ -666,15 +668,18 @@ def analyse(
 
     reasons: list[str] = []
     logit = _score(hits, cfg, reasons)
-    p = _sigmoid(logit)
-    outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= cfg.threshold else "resolved"
+    features = call_features(hits, logit, cfg.complaint_kinds, transcript.turns)
+    scorer = find_scorer(nlp) or RulesScorer(cfg.threshold)
+    p = scorer.predict(features)
+    threshold = scorer.threshold
+    outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= threshold else "resolved"
     rel = ">=" if outcome == "unresolved" else "<"
     category, category_reason = _category(hits, transcript, cfg)
     severity, severity_reason = _severity(hits, outcome, cfg)
     summary, summary_idx, summary_s = _summary(hits, clocks, transcript, cfg)
     abusive = any(h.kind == "abuse" and not h.negated and not h.hypothetical for h in hits)
 
-    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {cfg.threshold:.2f}"]
+    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {threshold:.2f} ({scorer.version})"]
     tail = [category_reason, severity_reason]
     apology = _apology_finding(hits)
     if apology:
@@ -716,8 +721,9 @@ def analyse(
         ],
         promises=_promises(hits, started_at),
         reasons=head + reasons + tail,
-        model_version=cfg.model_version,
+        model_version=f"{cfg.model_version}+{scorer.version}",
         abusive=abusive,
+        features=features,
     )
 
 

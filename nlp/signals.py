@@ -508,9 +508,33 @@ def is_negated(span: Span) -> bool:
     return _negated_window(span)
 
 
+REPORT_VERBS = {"say", "tell", "reckon", "inform", "mention", "hear", "claim", "warn", "think"}
+FIRST_SECOND = {"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your"}
+
+
+def _reported_dep(span: Span) -> bool:
+    """'My neighbour said their bill went up': someone else's words about someone else. The
+    customer's own problem told through a third party ('the bank says my card was never
+    charged') still counts, as does what the agent's side said ('you said...')."""
+    node: Token = span.root
+    for _ in range(12):
+        head = node.head
+        if head is node:
+            return False
+        if node.dep_ in ("ccomp", "xcomp", "parataxis") and head.lemma_.lower() in REPORT_VERBS:
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects or subjects[0].lower_ in FIRST_SECOND:
+                return False
+            return not any(t.lower_ in FIRST_SECOND for t in node.subtree)
+        node = head
+    return False
+
+
 def is_hypothetical(span: Span) -> bool:
+    """Conditional, or reported speech about someone else (treated alike: not a fact about
+    this customer's call)."""
     if span.doc.has_annotation("DEP"):
-        return _hypothetical_dep(span)
+        return _hypothetical_dep(span) or _reported_dep(span)
     return _hypothetical_window(span)
 
 
