@@ -132,7 +132,8 @@ def map_cfpb(product: str, issue: str, mapping: dict) -> str | None:
 
 
 def cfpb(root: Path, limit: int, seed: int = 0) -> list[Labelled]:
-    """A seeded sample of complaint narratives whose product/issue map to a category."""
+    """A seeded sample of complaint narratives whose product/issue map to a category, up to
+    `limit` (0 = all), taken evenly across the mapped categories."""
     mapping = cfpb_map()
     out = []
     with (root / CFPB_FILE).open(encoding="utf-8", newline="") as fh:
@@ -150,4 +151,13 @@ def cfpb(root: Path, limit: int, seed: int = 0) -> list[Labelled]:
                 )
             )
     random.Random(seed).shuffle(out)
-    return out[:limit] if limit else out
+    if not limit:
+        return out
+    # stratified: credit-report disputes (mapped to `other`) are two thirds of the file and
+    # would otherwise drown the categories a contact centre cares about
+    per_cat: dict[str, list[Labelled]] = {}
+    for item in out:
+        per_cat.setdefault(item.category or "", []).append(item)
+    share = max(1, limit // len(per_cat))
+    picked = [item for rows in per_cat.values() for item in rows[:share]]
+    return sorted(picked, key=lambda i: int(i.id.split("-")[1]))
