@@ -38,13 +38,13 @@ class Labelled:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-def _models_file(name: str) -> Path:
+def models_file(name: str) -> Path:
     return Path(str(resources.files("aftercall.models").joinpath(name)))
 
 
 def dev_set(split: str | None = None, path: Path | None = None) -> list[Labelled]:
     """The development set, one split ("train" / "test") or all of it."""
-    path = path or _models_file("data/dev_calls.jsonl")
+    path = path or models_file("data/dev_calls.jsonl")
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -116,7 +116,7 @@ def uss(root: Path, per_set: int, seed: int = 0) -> list[Labelled]:
 
 
 def cfpb_map() -> dict:
-    return json.loads(_models_file("data/cfpb_category_map.json").read_text(encoding="utf-8"))
+    return json.loads(models_file("data/cfpb_category_map.json").read_text(encoding="utf-8"))
 
 
 def map_cfpb(product: str, issue: str, mapping: dict) -> str | None:

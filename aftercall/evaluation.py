@@ -85,11 +85,11 @@ def _plot(curves: dict[str, tuple[list[int], list[float], float | None]], path: 
         if not 0 < sum(y) < len(y):
             continue
         prec, rec, thr = precision_recall_curve(y, p)
-        ax.plot(rec, prec, label=label)
+        shown = f"{label}, dot = threshold {threshold:.2f}" if threshold is not None else label
+        (line,) = ax.plot(rec, prec, label=shown)
         if threshold is not None and len(thr):
             k = int(np.argmin(np.abs(thr - threshold)))
-            ax.scatter([rec[k]], [prec[k]], zorder=3)
-            ax.annotate(f"threshold {threshold:.2f}", (rec[k], prec[k]), fontsize=8)
+            ax.scatter([rec[k]], [prec[k]], zorder=3, color=line.get_color())
     ax.set_xlabel("recall (unresolved)")
     ax.set_ylabel("precision (unresolved)")
     ax.set_xlim(0, 1.01)

@@ -35,7 +35,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import GroupKFold
 
-from .evaldata import Labelled, _models_file, dev_set
+from .evaldata import Labelled, dev_set, models_file
 from .nlp.detector import Analysis, analyse, load_pipeline
 from .nlp.outcome import FEATURES
 
@@ -171,7 +171,7 @@ def train(out: Path | None = None) -> dict[str, Any]:
     T_te = vec.transform([call_text(i) for i in test_items])
     results["tfidf_lr"] = _lr_candidate(T_tr, T_te, y_tr, y_te, groups)[3]
 
-    dev_bytes = _models_file("data/dev_calls.jsonl").read_bytes()
+    dev_bytes = models_file("data/dev_calls.jsonl").read_bytes()
     model = {
         "model_version": "outcome-lr-1",
         "kind": "logistic regression over rule features, Platt-calibrated",
@@ -191,6 +191,6 @@ def train(out: Path | None = None) -> dict[str, Any]:
         },
         "comparison": results,
     }
-    path = out or _models_file("outcome.json")
+    path = out or models_file("outcome.json")
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     return model

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-# Kinds that say "the customer is not satisfied"; matches DetectorConfig.complaint_kinds.
+# Signal kinds counted per call (customer complaints and agent behaviour alike).
 _COUNTED = (
     "problem",
     "unresolved",
