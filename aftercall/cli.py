@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from . import cli_model
 from .cli_eval import ComputeOption, DeviceOption, ModelOption
 from .config import ConfigError, Settings, load_settings
 
@@ -354,6 +355,7 @@ from . import cli_cases, cli_report  # noqa: E402 (they use the helpers above)
 
 cli_cases.register(app)
 cli_report.register(app)
+cli_model.register(app)  # train, eval detector, bench nlp
 
 
 def main() -> None:  # pragma: no cover - console entry point

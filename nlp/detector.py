@@ -24,11 +24,11 @@ The spaCy pipeline (``load_pipeline``) finds signal spans in each turn (see ``si
 from __future__ import annotations
 
 import functools
+import itertools
 import json
-import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -41,11 +41,20 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import signals as _signals  # noqa: F401  (registers the components by name)
+from .outcome import RulesScorer, call_features, find_scorer
 from .promises import Promise, classify, find_due, happens_during_call
 from .signals import PATTERNS_DIR, SPAN_KEY
 from .transcript import Speaker, Transcript, Turn
 
-__all__ = ["Analysis", "Promise", "Signal", "analyse", "load_config", "load_pipeline"]
+__all__ = [
+    "Analysis",
+    "Promise",
+    "Signal",
+    "analyse",
+    "analyse_many",
+    "load_config",
+    "load_pipeline",
+]
 
 CATEGORIES = (
     "billing",
@@ -87,6 +96,8 @@ class Analysis(BaseModel):
     reasons: list[str]
     model_version: str
     abusive: bool
+    # what the outcome component weighed (nlp/outcome.py FEATURES); for training and QA
+    features: dict[str, float] = Field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------ config
@@ -162,8 +173,11 @@ def load_config(path: str | Path | None = None) -> DetectorConfig:
 _build_lock = threading.Lock()
 
 
+OUTCOME_FACTORIES = ("aftercall_outcome_model", "aftercall_outcome_rules")
+
+
 @functools.cache
-def _pipeline_at(path: str) -> Language:
+def _pipeline_at(path: str, scorer: bool = True) -> Language:
     cfg = _config_at(path)
     try:
         nlp = spacy.load(cfg.pipeline.base, exclude=cfg.pipeline.exclude)
@@ -175,15 +189,19 @@ def _pipeline_at(path: str) -> Language:
     for name in cfg.pipeline.enable:
         nlp.enable_pipe(name)
     for comp in cfg.pipeline.components:
-        nlp.add_pipe(comp.factory, config=comp.config)
+        if scorer or comp.factory not in OUTCOME_FACTORIES:
+            nlp.add_pipe(comp.factory, config=comp.config)
     return nlp
 
 
-def load_pipeline(config: str | Path | None = None) -> Language:
-    """The spaCy pipeline named in models/detector.json, built once per process."""
+def load_pipeline(config: str | Path | None = None, scorer: bool = True) -> Language:
+    """The spaCy pipeline named in models/detector.json, built once per process.
+
+    ``scorer=False`` leaves out the outcome component (training builds its features with the
+    rules alone, before there is a model file)."""
     path = str(Path(config) if config else default_config_path())
     with _build_lock:
-        return _pipeline_at(path)
+        return _pipeline_at(path, scorer)
 
 
 @functools.cache
@@ -232,13 +250,6 @@ class _Hit:
         if self.start_s is not None:
             return f"at {self.start_s:.1f} s"
         return f"in turn {self.turn_idx}"
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
 
 
 def _chunks(text: str, limit: int) -> Iterable[tuple[int, str]]:
@@ -300,10 +311,11 @@ def _sentence_bounds(span: Span) -> tuple[int, int]:
     return 0, len(doc.text)
 
 
-def _collect(
-    transcript: Transcript, nlp: Language, cfg: DetectorConfig, notes: list[str]
-) -> tuple[list[_Hit], dict[int, _WordClock]]:
-    jobs: list[tuple[int, int, str]] = []  # (turn position, offset, text)
+def _jobs(
+    transcript: Transcript, cfg: DetectorConfig, notes: list[str]
+) -> list[tuple[int, int, str]]:
+    """The texts spaCy reads for one call: (turn position, offset in the turn, text)."""
+    jobs: list[tuple[int, int, str]] = []
     for pos, turn in enumerate(transcript.turns):
         text = turn.text or ""
         if not text.strip():
@@ -317,9 +329,14 @@ def _collect(
         text = text.translate(_APOSTROPHES)  # same length: offsets still match the turn
         for offset, piece in _chunks(text, cfg.pipeline.max_chunk_chars):
             jobs.append((pos, offset, piece))
+    return jobs
+
+
+def _collect(
+    transcript: Transcript, jobs: list[tuple[int, int, str]], docs: Iterable[Doc]
+) -> tuple[list[_Hit], dict[int, _WordClock]]:
     clocks: dict[int, _WordClock] = {}
     hits: list[_Hit] = []
-    docs: Iterable[Doc] = nlp.pipe((j[2] for j in jobs), batch_size=cfg.pipeline.batch_size)
     for (pos, offset, _), doc in zip(jobs, docs, strict=True):
         turn = transcript.turns[pos]
         clock = clocks.setdefault(pos, _WordClock(turn))
@@ -654,27 +671,81 @@ def analyse(
     config: str | Path | None = None,
 ) -> Analysis:
     """Decide whether the call left the customer's problem unresolved, and say why."""
+    return next(analyse_many([transcript], [started_at], nlp=nlp, config=config))
+
+
+def analyse_many(
+    transcripts: Iterable[Transcript],
+    started_at: Iterable[datetime | None] | None = None,
+    nlp: Language | None = None,
+    config: str | Path | None = None,
+    n_process: int = 1,
+    batch_size: int | None = None,
+) -> Iterator[Analysis]:
+    """``analyse`` for many calls, with every turn in one ``nlp.pipe`` stream (batched, and
+    across ``n_process`` processes), so spaCy's batching is not cut at each call's end."""
     cfg = load_config(config)
     nlp = nlp if nlp is not None else load_pipeline(config)
     if "aftercall_signals" not in nlp.pipe_names:
         raise ValueError("the pipeline has no aftercall_signals component; use load_pipeline()")
+    starts = itertools.repeat(None) if started_at is None else iter(started_at)
+    calls: list[tuple[Transcript, list[tuple[int, int, str]], list[str], datetime | None]] = []
+
+    def texts() -> Iterator[str]:
+        for transcript in transcripts:
+            notes: list[str] = []
+            jobs = _jobs(transcript, cfg, notes)
+            calls.append((transcript, jobs, notes, next(starts, None)))
+            yield from (j[2] for j in jobs)
+
+    def decide(k: int, docs: list[Doc]) -> Analysis:
+        transcript, jobs, notes, start = calls[k]
+        return _decide(transcript, jobs, notes, docs, cfg, nlp, start)
+
+    bs = batch_size or cfg.pipeline.batch_size
+    pending: list[Doc] = []
+    done = 0
+    for doc in nlp.pipe(texts(), batch_size=bs, n_process=n_process):
+        while not calls[done][1]:  # calls with no text need no doc
+            yield decide(done, [])
+            done += 1
+        pending.append(doc)
+        if len(pending) == len(calls[done][1]):
+            yield decide(done, pending)
+            pending, done = [], done + 1
+    while done < len(calls):  # the stream has ended, so `calls` is complete
+        yield decide(done, [])
+        done += 1
+
+
+def _decide(
+    transcript: Transcript,
+    jobs: list[tuple[int, int, str]],
+    notes: list[str],
+    docs: list[Doc],
+    cfg: DetectorConfig,
+    nlp: Language,
+    started_at: datetime | None,
+) -> Analysis:
     if started_at is not None and started_at.tzinfo is None:
         started_at = started_at.replace(tzinfo=UTC)
-    notes: list[str] = []
-    hits, clocks = _collect(transcript, nlp, cfg, notes)
+    hits, clocks = _collect(transcript, jobs, docs)
     hits = [h for h in hits if h.turn.speaker in cfg.speakers.get(h.kind, [])]
 
     reasons: list[str] = []
     logit = _score(hits, cfg, reasons)
-    p = _sigmoid(logit)
-    outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= cfg.threshold else "resolved"
+    features = call_features(hits, logit, cfg.complaint_kinds, transcript.turns)
+    scorer = find_scorer(nlp) or RulesScorer(cfg.threshold)
+    p = scorer.predict(features)
+    threshold = scorer.threshold
+    outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= threshold else "resolved"
     rel = ">=" if outcome == "unresolved" else "<"
     category, category_reason = _category(hits, transcript, cfg)
     severity, severity_reason = _severity(hits, outcome, cfg)
     summary, summary_idx, summary_s = _summary(hits, clocks, transcript, cfg)
     abusive = any(h.kind == "abuse" and not h.negated and not h.hypothetical for h in hits)
 
-    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {cfg.threshold:.2f}"]
+    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {threshold:.2f} ({scorer.version})"]
     tail = [category_reason, severity_reason]
     apology = _apology_finding(hits)
     if apology:
@@ -716,8 +787,9 @@ def analyse(
         ],
         promises=_promises(hits, started_at),
         reasons=head + reasons + tail,
-        model_version=cfg.model_version,
+        model_version=f"{cfg.model_version}+{scorer.version}",
         abusive=abusive,
+        features=features,
     )
 
 

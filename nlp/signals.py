@@ -139,8 +139,15 @@ class SignalMatcher:
         suppress: dict[str, list[str]],
     ) -> None:
         self.name = name
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.vocab = nlp.vocab
+        # One small Matcher per rule, run only on a Doc that holds one of the rule's anchor
+        # words (see _anchor): a Doc's turn meets a handful of rules, not all ~290, and the
+        # Matcher's cost grows with the rules it tries at every token.
+        self.matchers: list[Matcher] = []
+        self.by_word: dict[str, list[int]] = {}
+        self.always: list[int] = []
         self.rules: dict[str, dict[str, Any]] = {}
+        groups: dict[frozenset[str] | None, int] = {}  # rules with one anchor share a Matcher
         self.suppress = suppress
         for rule in load_pattern_lines(pattern_files, patterns_dir):
             key = f"{rule['kind']}|{rule['id']}|{rule['source']}"
@@ -154,15 +161,34 @@ class SignalMatcher:
                 "next": {w.lower() for w in rule.get("exclude_next", [])},
                 "context_after": context,
             }
+            anchor = _anchor(rule["pattern"])
+            group = frozenset(anchor) if anchor is not None else None
+            if group not in groups:
+                groups[group] = len(self.matchers)
+                self.matchers.append(Matcher(nlp.vocab, validate=True))
+                if anchor is None:
+                    self.always.append(groups[group])
+                for word in anchor or ():
+                    self.by_word.setdefault(word, []).append(groups[group])
             try:
-                self.matcher.add(key, [rule["pattern"]])
+                self.matchers[groups[group]].add(key, [rule["pattern"]])
             except ValueError as exc:  # spaCy's validation message names the bad token
                 raise PatternError(f"{rule['source']}: {exc}") from exc
         self.pattern_count = len(self.rules)
 
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        words = {t.lower_ for t in doc} | {t.lemma_.lower() for t in doc} | {t.norm_ for t in doc}
+        todo = set(self.always)
+        for word in words:
+            todo.update(self.by_word.get(word, ()))
+        out: list[tuple[int, int, int]] = []
+        for n in sorted(todo):
+            out.extend(self.matchers[n](doc))
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
         spans: dict[str, list[Span]] = {}
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self._matches(doc):
             info = self.rules[doc.vocab.strings[match_id]]
             if self._excluded(doc, start, end, info):
                 continue
@@ -211,6 +237,86 @@ class SignalMatcher:
             ):
                 out.append(span)
         return out
+
+
+_ANCHOR_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT", "NORM")
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> set[str] | None:
+    """Words one of which a Doc must hold for the pattern to match: the smallest word set of
+    a token the pattern cannot skip. None where no token pins a word (then it always runs).
+    Lower-cased, and compared with a Doc's lower-cased words and lemmas, so it never misses."""
+    best: set[str] | None = None
+    for tok in pattern:
+        if tok.get("OP") in ("?", "*", "!"):
+            continue
+        for attr in _ANCHOR_ATTRS:
+            value = tok.get(attr)
+            if isinstance(value, str):
+                words = {value.lower()}
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                words = {str(v).lower() for v in value["IN"]}
+            else:
+                continue
+            if best is None or _rarity(words) < _rarity(best):
+                best = words
+    return best
+
+
+# Words in nearly every turn make poor anchors: a rule anchored on "it" runs on every Doc.
+_COMMON = set(
+    [
+        "i",
+        "you",
+        "it",
+        "that",
+        "this",
+        "the",
+        "a",
+        "an",
+        "and",
+        "to",
+        "is",
+        "'s",
+        "was",
+        "be",
+        "my",
+        "me",
+        "we",
+        "our",
+        "your",
+        "of",
+        "in",
+        "on",
+        "for",
+        "so",
+        "not",
+        "n't",
+        "'m",
+        "'re",
+        "'ve",
+        "'ll",
+        "do",
+        "did",
+        "have",
+        "has",
+        "can",
+        "will",
+        "would",
+        "just",
+        "no",
+        "yes",
+        "okay",
+        "ok",
+        "oh",
+        "well",
+        "but",
+    ]
+)
+
+
+def _rarity(words: set[str]) -> tuple[int, int]:
+    return (len(words & _COMMON), len(words))
 
 
 def _merge_adjacent(spans: list[Span]) -> list[Span]:
@@ -508,9 +614,33 @@ def is_negated(span: Span) -> bool:
     return _negated_window(span)
 
 
+REPORT_VERBS = {"say", "tell", "reckon", "inform", "mention", "hear", "claim", "warn", "think"}
+FIRST_SECOND = {"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your"}
+
+
+def _reported_dep(span: Span) -> bool:
+    """'My neighbour said their bill went up': someone else's words about someone else. The
+    customer's own problem told through a third party ('the bank says my card was never
+    charged') still counts, as does what the agent's side said ('you said...')."""
+    node: Token = span.root
+    for _ in range(12):
+        head = node.head
+        if head is node:
+            return False
+        if node.dep_ in ("ccomp", "xcomp", "parataxis") and head.lemma_.lower() in REPORT_VERBS:
+            subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects or subjects[0].lower_ in FIRST_SECOND:
+                return False
+            return not any(t.lower_ in FIRST_SECOND for t in node.subtree)
+        node = head
+    return False
+
+
 def is_hypothetical(span: Span) -> bool:
+    """Conditional, or reported speech about someone else (treated alike: not a fact about
+    this customer's call)."""
     if span.doc.has_annotation("DEP"):
-        return _hypothetical_dep(span)
+        return _hypothetical_dep(span) or _reported_dep(span)
     return _hypothetical_window(span)
 
 

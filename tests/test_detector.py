@@ -79,7 +79,7 @@ def kinds(a: Analysis, counted: bool = True) -> set[str]:
 
 def test_full_resolved_call(nlp: Language) -> None:
     a = analyse(from_text(RESOLVED_CALL), started_at=START, nlp=nlp)
-    assert a.outcome == "resolved" and a.p_unresolved < 0.1
+    assert a.outcome == "resolved" and a.p_unresolved < 0.2
     assert a.category == "technical" and a.severity == "low" and not a.abusive
     assert a.summary == "Hi, my internet keeps dropping every evening since Monday."
     assert a.summary_turn_idx == 1
@@ -89,7 +89,7 @@ def test_full_resolved_call(nlp: Language) -> None:
     assert any('"That fixed it"' in r and "after their last complaint" in r for r in a.reasons)
     assert any("first person" in r for r in a.reasons)  # rule 3, for the QA view
     assert a.promises == []  # "back up in about a minute" happens during the call
-    assert a.model_version == "rules-0.1"
+    assert a.model_version == "rules-0.1+outcome-lr-1"
 
 
 def test_full_unresolved_call(nlp: Language) -> None:
@@ -179,7 +179,7 @@ def test_info_request_without_a_problem_is_resolved(nlp: Language) -> None:
         "Customer: Okay, thanks, bye.\n"
     )
     a = analyse(from_text(text), nlp=nlp)
-    assert a.outcome == "resolved" and a.p_unresolved < 0.2
+    assert a.outcome == "resolved" and a.p_unresolved < 0.3
     assert (a.category, a.severity, a.summary) == ("other", "low", None)
     assert "the customer stated no problem" in a.reasons
 
@@ -309,14 +309,16 @@ def test_signal_offsets_and_word_times(nlp: Language) -> None:
 
 def test_threshold_and_weights_come_from_the_config_file(nlp: Language, tmp_path: Path) -> None:
     data = json.loads(default_config_path().read_text(encoding="utf-8"))
-    data["threshold"] = 0.99
+    # swap the trained outcome component for the hand-weighted one, with its own threshold
+    comps = data["pipeline"]["components"]
+    comps[-1] = {"factory": "aftercall_outcome_rules", "config": {"threshold": 0.99}}
     data["model_version"] = "rules-test"
     path = tmp_path / "detector.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     t = call(("customer", "My package never arrived."))
     assert analyse(t, nlp=nlp).outcome == "unresolved"
-    a = analyse(t, nlp=nlp, config=path)
-    assert a.outcome == "resolved" and a.model_version == "rules-test"
+    a = analyse(t, config=path)  # the pipeline this config assembles
+    assert a.outcome == "resolved" and a.model_version == "rules-test+rules"
 
 
 def test_analysis_round_trips_as_json(nlp: Language) -> None:
