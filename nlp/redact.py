@@ -170,7 +170,9 @@ _STRIP = ".,;:!?()[]{}\"'“”‘’"
 # "313.4" is a decimal or a section number, not an identifier.
 _WRITTEN_DIGITS = re.compile(r"\d+(?:-\d+)*|\d{3}\.\d{3}\.\d{4}")
 _AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2}")
-_DATE_TOKEN = re.compile(r"\d{1,4}/\d{1,2}(?:/\d{2,4})?|\d{1,2}(?:st|nd|rd|th)")
+# ... and ISO dates ("2026-11-20"), which aftercall's own texts (promise reasons, case
+# events) write: a date, not eight digits of an account number.
+_DATE_TOKEN = re.compile(r"\d{1,4}/\d{1,2}(?:/\d{2,4})?|\d{1,2}(?:st|nd|rd|th)|\d{4}-\d{2}-\d{2}")
 
 # Context words, each with the kind it announces and how many tokens back it reaches.
 # "keep" marks a business reference (order numbers ...), filled from the config.
