@@ -301,3 +301,29 @@ def test_users_add_from_the_command_line(tmp_path: Path) -> None:
             input="short\n",
         )
         assert bad.exit_code == 2 and text in bad.output, bad.output
+
+
+def test_a_role_is_checked_on_every_request_not_only_at_login(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    token = csrf(c, "/review")
+    assert c.post("/cases/claim-next", data={"csrf_token": token}).status_code == 403
+    with transaction(db) as con:
+        con.execute("UPDATE users SET disabled = true WHERE name = 'rita'")
+    r = c.get("/review", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.get("/review", follow_redirects=False).status_code == 303  # logged out for good
+
+
+def test_claiming_a_case_someone_else_claimed_says_who(db: Path) -> None:
+    with transaction(db) as con:
+        case_id = con.execute("SELECT min(case_id) FROM cases WHERE state = 'open'").fetchone()[0]
+    dana, sam = client(db), client(db)
+    login(dana, "Dana Cole")
+    login(sam, "Sam Ortiz")
+    r = dana.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(dana, "/cases")})
+    assert r.status_code == 200 and "claimed" in r.text
+    r = sam.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(sam, "/cases")})
+    assert "already claimed by Dana Cole" in r.text
+    assert sam.get("/cases/C-99999999").status_code == 404
+    assert sam.get("/cases/..%2Fetc").status_code == 404

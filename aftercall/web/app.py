@@ -23,6 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ..config import Settings
 from ..store.db import StoreError, transaction
+from ..users import role_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
@@ -41,10 +42,34 @@ def state(request: Request) -> WebState:
     return request.app.state.web
 
 
+class LoginRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+def _check_role(request: Request, con: duckdb.DuckDBPyConnection) -> None:
+    """The role check `auth.require` asked for, made on this request's one connection (a
+    user removed or disabled since login is logged out)."""
+    name, roles = request.state.auth
+    role = role_of(con, name)
+    if role is None:
+        request.session.clear()
+        raise LoginRequired()
+    request.session["role"] = role
+    if role != "admin" and role not in roles:
+        raise Forbidden(f"this page is for {' or '.join(roles)} users; you are {role}")
+
+
 @contextmanager
 def db(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One short transaction on the store for this request."""
+    """One short transaction on the store for this request; on a page that needs a role,
+    the role is checked first, in the same transaction."""
     with transaction(state(request).db) as con:
+        if getattr(request.state, "auth", None):
+            _check_role(request, con)
         yield con
 
 
@@ -91,12 +116,12 @@ def create_app(
     for module in (auth, review, cases, dashboard):
         app.include_router(module.router)
 
-    @app.exception_handler(auth.LoginRequired)
-    def _login(request: Request, exc: auth.LoginRequired) -> RedirectResponse:
+    @app.exception_handler(LoginRequired)
+    def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(auth.Forbidden)
-    def _forbidden(request: Request, exc: auth.Forbidden) -> HTMLResponse:
+    @app.exception_handler(Forbidden)
+    def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return render(request, "error.html", 403, message=str(exc))
 
     @app.exception_handler(StoreError)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .. import outreach
-from ..lifecycle import OUTCOMES, CaseError, record_outcome
+from ..lifecycle import OUTCOMES, CaseError, claim, record_outcome
 from . import csrf
 from .app import checked_id, db, read, render, state
-from .auth import require
+from .auth import require, verify
 
 router = APIRouter()
 Agent = Annotated[str, Depends(require("outreach", "manager"))]
@@ -30,6 +31,7 @@ def my_cases(request: Request, me: Agent, error: str | None = None) -> HTMLRespo
 
 @router.post("/cases/claim-next", dependencies=[Depends(csrf.check)])
 def claim_next(request: Request, me: Agent):
+    verify(request)
     web = state(request)
     try:
         case_id = outreach.claim_next(web.db, me, web.settings.cases)
@@ -37,6 +39,17 @@ def claim_next(request: Request, me: Agent):
         return render(request, "cases.html", 409, rows=[], error=str(exc))
     if case_id is None:
         return RedirectResponse("/cases?error=no+open+case+in+your+queues", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/claim", dependencies=[Depends(csrf.check)])
+def claim_one(request: Request, case_id: str, me: Agent):
+    """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did)."""
+    try:
+        with db(request) as con:
+            claim(con, _case_id(case_id), me)
+    except CaseError as exc:
+        return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
