@@ -48,6 +48,7 @@ class QueueFilters:
     until: date | None = None
     sort: str = "priority"
     include_reviewed: bool = False
+    disputed: bool = False  # only calls whose reviewers' latest labels disagree
     limit: int = 100
     offset: int = 0
 
@@ -65,7 +66,12 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
     until = f.until + timedelta(days=1) if f.until else None
     return rows_as_dicts(
         con.execute(
-            f"""SELECT c.call_id, c.agent_id, c.customer_name, c.queue,
+            f"""WITH latest AS (
+                  SELECT call_id, reviewer, max_by(label, "at") AS label FROM labels
+                  WHERE source = 'qa' AND $disputed GROUP BY call_id, reviewer),
+                disputed AS (SELECT call_id FROM latest GROUP BY call_id
+                             HAVING count(DISTINCT label) > 1)
+                SELECT c.call_id, c.agent_id, c.customer_name, c.queue,
                    coalesce(c.started_at, c.ingested_at) AS happened_at, c.duration_s,
                    a.outcome, a.category, a.severity, a.p_unresolved, a.summary,
                    abs(a.p_unresolved - $threshold) AS margin,
@@ -78,8 +84,9 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
                   AND ($outcome IS NULL OR a.outcome = $outcome)
                   AND ($since IS NULL OR coalesce(c.started_at, c.ingested_at) >= $since)
                   AND ($until IS NULL OR coalesce(c.started_at, c.ingested_at) < $until)
-                  AND ($all OR NOT EXISTS (SELECT 1 FROM labels l
+                  AND ($all OR $disputed OR NOT EXISTS (SELECT 1 FROM labels l
                        WHERE l.call_id = c.call_id AND l.source = 'qa'))
+                  AND (NOT $disputed OR c.call_id IN (SELECT call_id FROM disputed))
                 ORDER BY {order} LIMIT $limit OFFSET $offset""",
             {
                 "threshold": threshold(),
@@ -89,6 +96,7 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
                 "since": f.since,
                 "until": until,
                 "all": f.include_reviewed,
+                "disputed": f.disputed,
                 "limit": f.limit,
                 "offset": f.offset,
             },
@@ -188,14 +196,19 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
             [call_id],
         )
     )
-    for row in labels:
+    latest: dict[str, str] = {}
+    for row in labels:  # newest first: each reviewer's latest word
         row["detail"] = json.loads(row["detail"]) if row["detail"] else {}
+        if row["source"] == "qa":
+            latest.setdefault(row["reviewer"], row["label"])
     return {
         "call": call[0],
         "turns": turns,
         "scorecard": scorecard,
         "promises": promises,
         "labels": labels,
+        # reviewers disagree: a second (or third) reviewer's decision settles it
+        "disputed": len(set(latest.values())) > 1,
     }
 
 

@@ -327,3 +327,17 @@ def test_claiming_a_case_someone_else_claimed_says_who(db: Path) -> None:
     assert "already claimed by Dana Cole" in r.text
     assert sam.get("/cases/C-99999999").status_code == 404
     assert sam.get("/cases/..%2Fetc").status_code == 404
+
+
+def test_reviewers_who_disagree_make_a_dispute_that_a_second_look_finds(db: Path) -> None:
+    call = _flagged(db)[0]
+    for name, decision in (("rita", "unresolved"), ("max", "not_a_problem")):
+        c = client(db)
+        login(c, name)
+        token = csrf(c, f"/calls/{call}")
+        c.post(f"/calls/{call}/decision", data={"decision": decision, "csrf_token": token})
+    assert 'id="disputed"' in c.get(f"/calls/{call}").text
+    listed = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review?disputed=true").text)
+    assert listed == [call]
+    others = [x for x in _flagged(db) if x != call]
+    assert 'id="disputed"' not in c.get(f"/calls/{others[0]}").text

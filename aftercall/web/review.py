@@ -42,6 +42,7 @@ def queue(
     until: str | None = None,
     sort: str = "priority",
     reviewed: bool = False,
+    disputed: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     f = rv.QueueFilters(
@@ -52,6 +53,7 @@ def queue(
         until=_date(until, "until"),
         sort=sort if sort in rv.SORTS else "priority",
         include_reviewed=reviewed,
+        disputed=disputed,
         offset=(page - 1) * 100,
     )
     rows, facets = read(request, lambda con: (rv.review_queue(con, f), rv.facets(con)))
