@@ -20,7 +20,7 @@ from .store.calls import now, rows_as_dicts
 DECISIONS = {"unresolved": "unresolved", "resolved": "resolved", "not_a_problem": "resolved"}
 SORTS = ("priority", "uncertainty")
 SEVERITY_ORDER = (
-    "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
+    "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 )
 LOW_CONFIDENCE_LOGPROB = -1.0  # Whisper's avg_logprob below this: the words may be wrong
 

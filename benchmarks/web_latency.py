@@ -37,7 +37,7 @@ INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summar
                       model_version, analysed_at)
 SELECT printf('%016x', i), CASE WHEN i % 3 = 0 THEN 'unresolved' ELSE 'resolved' END,
        (i % 997) / 997.0, ['billing', 'technical', 'refund', 'other'][i % 4 + 1],
-       ['critical', 'high', 'medium', 'low'][i % 4 + 1], 'I was charged twice', 'bench',
+       ['critical', 'high', 'normal', 'low'][i % 4 + 1], 'I was charged twice', 'bench',
        now()
 FROM range($n) t(i);
 INSERT INTO turns (call_id, idx, speaker, start_s, end_s, text, avg_logprob)

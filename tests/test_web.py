@@ -187,6 +187,11 @@ def test_review_queue_sorts_and_filters(db: Path) -> None:
     flagged = _flagged(db)
     listed = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review").text)
     assert sorted(listed) == flagged
+    with transaction(db) as con:
+        severity = dict(con.execute("SELECT call_id, severity FROM analyses").fetchall())
+    rank = {"critical": 0, "high": 1, "normal": 2, "low": 3}
+    ranks = [rank[severity[x]] for x in listed]
+    assert ranks == sorted(ranks) and ranks[0] < ranks[-1], [severity[x] for x in listed]
     by_margin = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review?sort=uncertainty").text)
     assert sorted(by_margin) == flagged
     assert "No flagged calls match" in c.get("/review?category=no-such-category").text
@@ -204,9 +209,19 @@ def test_claim_next_then_record_outcome_lands_in_the_event_log(db: Path) -> None
     assert "claimed" in page and "Call script" in page
     r = c.post(
         f"/cases/{case_id}/outcome",
-        data={"outcome": "recovered", "note": "refund sent", "csrf_token": csrf(c, "/cases")},
+        data={
+            "outcome": "recovered",
+            "note": "refund sent",
+            "followup_days": "3",
+            "csrf_token": csrf(c, "/cases"),
+        },
     )
     assert r.status_code == 200 and "recovered" in r.text
+    with transaction(db) as con:
+        gap = con.execute(
+            "SELECT followup_at - updated_at FROM cases WHERE case_id = ?", [case_id]
+        ).fetchone()[0]
+    assert gap.days == 3
     with transaction(db) as con:
         events = con.execute(
             "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid", [case_id]
@@ -222,6 +237,11 @@ def test_claim_next_then_record_outcome_lands_in_the_event_log(db: Path) -> None
         data={"outcome": "closed", "granted": "abc", "csrf_token": csrf(c, "/cases")},
     )
     assert r.status_code == 400 and "not an amount" in r.text
+    r = c.post(
+        f"/cases/{case_id}/outcome",
+        data={"outcome": "closed", "followup_days": "-1", "csrf_token": csrf(c, "/cases")},
+    )
+    assert r.status_code == 422
 
 
 def test_two_agents_claiming_at_once_get_different_cases(db: Path) -> None:

@@ -71,6 +71,7 @@ def outcome(
     note: Annotated[str, Form()] = "",
     granted: Annotated[str, Form()] = "",
     approved_by: Annotated[str, Form()] = "",
+    followup_days: Annotated[float, Form(ge=0, le=365)] = 7.0,
 ):
     _case_id(case_id)
     try:
@@ -100,6 +101,7 @@ def outcome(
                     note=note[:2000] or None,
                     granted=amount,
                     approved_by=approved_by[:64] or None,
+                    followup_days=followup_days,
                 )
         except CaseError as exc:
             error = str(exc)
