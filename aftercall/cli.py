@@ -336,12 +336,6 @@ def calls(
             )
 
 
-@app.command()
-def web(db: DbOption = None) -> None:
-    """The web app for QA reviewers, outreach agents and managers (not yet built)."""
-    raise _fail("not yet: the web app arrives with a later release; use `aftercall cases`", 2)
-
-
 # Sub-commands live in their own modules: eval/bench (cli_eval), audit/backup/restore and
 # eval redaction (cli_trust).
 from .cli_eval import bench_app, eval_app  # noqa: E402
@@ -351,10 +345,12 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 register_trust(app)
 
-from . import cli_cases, cli_report  # noqa: E402 (they use the helpers above)
+from . import cli_cases, cli_report, cli_users, cli_web  # noqa: E402 (they use the helpers above)
 
 cli_cases.register(app)
 cli_report.register(app)
+cli_users.register(app)  # users add
+cli_web.register(app)  # web
 cli_model.register(app)  # train, eval detector, bench nlp
 
 

@@ -126,9 +126,12 @@ def test_reading_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no database" in result.stderr
 
 
-def test_web_says_not_yet() -> None:
-    result = runner.invoke(app, ["web"])
-    assert result.exit_code == 2 and "not yet" in result.stderr
+def test_web_refuses_a_bad_port_and_an_unusable_database(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["web", "--port", "0", "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    (tmp_path / "not.duckdb").write_text("this is not a database", encoding="utf-8")
+    result = runner.invoke(app, ["web", "--db", str(tmp_path / "not.duckdb")])
+    assert result.exit_code == 2 and "cannot open the database" in result.stderr
 
 
 NOON = ["--at", "2026-11-25T12:00:00+00:00"]  # outside quiet hours, whenever the test runs

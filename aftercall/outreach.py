@@ -1,0 +1,106 @@
+"""What an outreach agent works from: my cases, claim the next one, and one case in full.
+The claim itself is lifecycle.claim (a conditional UPDATE): two agents never win one case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .config import CaseSettings
+from .lifecycle import ALLOWED, CaseError, claim
+from .store.calls import rows_as_dicts
+from .store.db import transaction
+from .worklist import Filters, worklist
+
+CLAIM_TRIES = 5
+
+
+def my_queues(settings: CaseSettings, name: str) -> list[str] | None:
+    """The queues `name` serves (None: every queue, when agents are not configured by queue
+    or the agent serves "*")."""
+    if not settings.agents or name in settings.agents.get("*", []):
+        return None
+    return sorted(q for q, people in settings.agents.items() if name in people)
+
+
+def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) -> list[dict]:
+    return worklist(con, Filters(owner=name), settings).rows
+
+
+def claim_next(db: Path, name: str, settings: CaseSettings) -> str | None:
+    """Claim the most urgent open case in `name`'s queues; returns its id, or None when there
+    is none. A case another agent claims first is skipped; a write conflict retries."""
+    queues = my_queues(settings, name)
+    for _ in range(CLAIM_TRIES):
+        try:
+            with transaction(db) as con:
+                rows = worklist(con, Filters(states=["open"]), settings).rows
+                for row in rows:
+                    if queues is not None and row["queue"] not in queues:
+                        continue
+                    try:
+                        claim(con, row["case_id"], name)
+                    except CaseError as exc:
+                        if not _usable(con):  # a write conflict aborted the transaction
+                            raise _Retry() from exc
+                        continue
+                    return row["case_id"]
+                return None
+        except (duckdb.TransactionException, _Retry):
+            continue
+    raise CaseError("the case list kept changing under this claim: try again")
+
+
+class _Retry(Exception):
+    pass
+
+
+def _usable(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute("SELECT 1").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def case_page(
+    con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
+) -> dict[str, Any] | None:
+    """The case (with its draft and script worded for its owner), its calls, the customer's
+    promises and its event log; None when there is no such case on any list."""
+    rows = [
+        r
+        for r in worklist(con, Filters(states=list(ALLOWED), include_review=True), settings).rows
+        if r["case_id"] == case_id
+    ]
+    if not rows:
+        return None
+    case = rows[0]
+    calls = rows_as_dicts(
+        con.execute(
+            """SELECT c.call_id, coalesce(c.started_at, c.ingested_at) AS happened_at,
+                      c.agent_id, a.outcome, a.category, a.summary
+               FROM calls c LEFT JOIN analyses a USING (call_id)
+               WHERE c.call_id IN (SELECT unnest(?)) ORDER BY happened_at""",
+            [case["call_ids"]],
+        )
+    )
+    promises = rows_as_dicts(
+        con.execute(
+            "SELECT call_id, text, due_at, status, status_why FROM promises"
+            " WHERE call_id IN (SELECT unnest(?)) ORDER BY due_at NULLS LAST",
+            [case["call_ids"]],
+        )
+    )
+    events = rows_as_dicts(
+        con.execute(
+            'SELECT "at", actor, event, detail FROM case_events WHERE case_id = ? ORDER BY "at"',
+            [case_id],
+        )
+    )
+    for e in events:
+        e["detail"] = json.loads(e["detail"]) if e["detail"] else {}
+    return {"case": case, "calls": calls, "promises": promises, "events": events}

@@ -1,0 +1,115 @@
+"""Outreach agent pages: my cases, claim next, the case page and recording an outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from .. import outreach
+from ..lifecycle import OUTCOMES, CaseError, claim, record_outcome
+from . import csrf
+from .app import checked_id, db, read, render, state
+from .auth import require, verify
+
+router = APIRouter()
+Agent = Annotated[str, Depends(require("outreach", "manager"))]
+
+
+def _case_id(case_id: str) -> str:
+    return checked_id(case_id, r"C-\d{1,12}", "case")
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def my_cases(request: Request, me: Agent, error: str | None = None) -> HTMLResponse:
+    settings = state(request).settings.cases
+    rows = read(request, lambda con: outreach.my_cases(con, me, settings))
+    return render(request, "cases.html", rows=rows, error=error)
+
+
+@router.post("/cases/claim-next", dependencies=[Depends(csrf.check)])
+def claim_next(request: Request, me: Agent):
+    verify(request)
+    web = state(request)
+    try:
+        case_id = outreach.claim_next(web.db, me, web.settings.cases)
+    except CaseError as exc:
+        return render(request, "cases.html", 409, rows=[], error=str(exc))
+    if case_id is None:
+        return RedirectResponse("/cases?error=no+open+case+in+your+queues", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/claim", dependencies=[Depends(csrf.check)])
+def claim_one(request: Request, case_id: str, me: Agent):
+    """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did)."""
+    try:
+        with db(request) as con:
+            claim(con, _case_id(case_id), me)
+    except CaseError as exc:
+        return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case(request: Request, case_id: str, me: Agent, error: str | None = None) -> HTMLResponse:
+    settings = state(request).settings.cases
+    data = read(request, lambda con: outreach.case_page(con, _case_id(case_id), settings))
+    if data is None:
+        raise HTTPException(404, "there is no such case on any list")
+    return render(request, "case.html", outcomes=OUTCOMES, error=error, **data)
+
+
+@router.post("/cases/{case_id}/outcome", dependencies=[Depends(csrf.check)])
+def outcome(
+    request: Request,
+    case_id: str,
+    me: Agent,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+    granted: Annotated[str, Form()] = "",
+    approved_by: Annotated[str, Form()] = "",
+    followup_days: Annotated[float, Form(ge=0, le=365)] = 7.0,
+):
+    _case_id(case_id)
+    try:
+        amount = float(granted) if granted.strip() else None
+    except ValueError:
+        amount = None
+        error = f"granted {granted!r} is not an amount"
+    else:
+        error = None
+    if error is None:
+        try:
+            with db(request) as con:
+                owner = con.execute(
+                    "SELECT owner FROM cases WHERE case_id = ?", [case_id]
+                ).fetchone()
+                if (
+                    owner
+                    and owner[0] != me
+                    and request.session.get("role") not in ("manager", "admin")
+                ):
+                    raise CaseError(f"case {case_id} is owned by {owner[0]}: claim it first")
+                record_outcome(
+                    con,
+                    case_id,
+                    outcome,
+                    me,
+                    note=note[:2000] or None,
+                    granted=amount,
+                    approved_by=approved_by[:64] or None,
+                    followup_days=followup_days,
+                )
+        except CaseError as exc:
+            error = str(exc)
+    if error:
+        data = read(
+            request, lambda con: outreach.case_page(con, case_id, state(request).settings.cases)
+        )
+        if data is None:
+            raise HTTPException(404, "there is no such case on any list")
+        return render(request, "case.html", 400, outcomes=OUTCOMES, error=error, **data)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)

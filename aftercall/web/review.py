@@ -1,0 +1,108 @@
+"""QA reviewer pages: the review queue, the call page, its audio, and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from .. import review as rv
+from . import csrf
+from .app import checked_id, db, read, render
+from .auth import require
+
+router = APIRouter()
+Reviewer = Annotated[str, Depends(require("reviewer", "manager"))]
+
+
+def _call_id(call_id: str) -> str:
+    return checked_id(call_id, r"[0-9a-f]{16}", "call")
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise HTTPException(400, f"{name} {text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@router.get("/review", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    me: Reviewer,
+    agent: str | None = None,
+    category: str | None = None,
+    outcome: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "priority",
+    reviewed: bool = False,
+    disputed: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    f = rv.QueueFilters(
+        agent=agent,
+        category=category,
+        outcome=outcome,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+        sort=sort if sort in rv.SORTS else "priority",
+        include_reviewed=reviewed,
+        disputed=disputed,
+        offset=(page - 1) * 100,
+    )
+    rows, facets = read(request, lambda con: (rv.review_queue(con, f), rv.facets(con)))
+    return render(
+        request,
+        "review.html",
+        rows=rows,
+        facets=facets,
+        f=f,
+        page=page,
+        threshold=rv.threshold(),
+    )
+
+
+@router.get("/calls/{call_id}", response_class=HTMLResponse)
+def call(request: Request, call_id: str, me: Reviewer) -> HTMLResponse:
+    data = read(request, lambda con: rv.call_page(con, _call_id(call_id)))
+    if data is None:
+        raise HTTPException(404, "there is no such call")
+    return render(request, "call.html", decisions=rv.DECISIONS, **data)
+
+
+@router.get("/calls/{call_id}/audio")
+def audio(request: Request, call_id: str, me: Reviewer) -> FileResponse:
+    """The redacted recording of a call in the database, found by its id, never by a path
+    from the request; the original (unredacted) recording is never served."""
+    row = read(
+        request,
+        lambda con: con.execute(
+            "SELECT redacted_audio FROM calls WHERE call_id = ?", [_call_id(call_id)]
+        ).fetchone(),
+    )
+    if not row or not row[0] or not Path(row[0]).is_file():
+        raise HTTPException(404, "this call has no redacted recording to play")
+    return FileResponse(row[0], headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/calls/{call_id}/decision", dependencies=[Depends(csrf.check)])
+def decide(
+    request: Request,
+    call_id: str,
+    me: Reviewer,
+    decision: Annotated[str, Form()],
+    category: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+):
+    try:
+        with db(request) as con:
+            rv.record_decision(con, _call_id(call_id), decision, me, category or None, note or None)
+    except rv.ReviewError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(f"/calls/{call_id}?saved={decision}", status_code=303)

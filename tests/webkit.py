@@ -1,0 +1,63 @@
+"""Helpers for the web tests: a real DuckDB file with analysed calls, cases and users."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from aftercall.config import Settings
+from aftercall.store.db import transaction
+from aftercall.users import add_user
+from aftercall.web.app import create_app
+
+from .casekit import ABUSIVE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
+
+PASSWORD = "correct horse battery"
+USERS = {
+    "rita": "reviewer",
+    "Dana Cole": "outreach",
+    "Sam Ortiz": "outreach",
+    "max": "manager",
+    "ada": "admin",
+}
+HOSTILE = (
+    "Agent: Thank you for calling, how can I help?\n"
+    "Customer: I was charged twice <script>alert('x')</script> for my bill this month.\n"
+    "Agent: I'll call you back tomorrow with an answer.\n"
+    "Customer: Okay, thanks.\n"
+)
+
+
+def build_db(folder: Path) -> Path:
+    db = folder / "web.duckdb"
+    add_call(db, folder, BILL_OPEN, "C1", T0, value=5000)
+    add_call(db, folder, NOBODY_CALLED, "C2", T0 + timedelta(minutes=5))
+    add_call(db, folder, ABUSIVE, "C3", T0 + timedelta(minutes=10))
+    add_call(db, folder, HOSTILE, "C4", T0 + timedelta(minutes=15))
+    refresh(db, at=T0 + timedelta(hours=1))
+    with transaction(db) as con:
+        for name, role in USERS.items():
+            add_user(con, name, role, PASSWORD)
+    return db
+
+
+def client(db: Path) -> TestClient:
+    app = create_app(db, Settings(db=db, cases=SETTINGS), secret="test secret")
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
+def csrf(c: TestClient, path: str = "/login") -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def login(c: TestClient, name: str, password: str = PASSWORD):
+    return c.post(
+        "/login",
+        data={"username": name, "password": password, "csrf_token": csrf(c), "next": "/"},
+        follow_redirects=False,
+    )
