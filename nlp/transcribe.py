@@ -103,7 +103,7 @@ class AsrConfig:
     max_repeats: int = 2
     # Calls an English-only model understood less of than this share of the speech are
     # marked not English and not analysed (nlp/language.py has the measurements); 0 = off.
-    min_understood_share: float = 0.45
+    min_understood_share: float = 0.5
     # "auto": two channels are two call legs unless they carry the same sound (a mono
     # recording saved as stereo, see audio.is_dual_mono), which is transcribed once as mono.
     # "mono": always mix down to one channel; "stereo": never treat two channels as one.
