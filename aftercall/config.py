@@ -91,6 +91,20 @@ class WebhookSettings(_Section):
     backoff_s: float = Field(default=1.0, ge=0)
 
 
+class RunSettings(_Section):
+    # A second run on the same database waits this long for the first, then exits saying so.
+    lock_wait_s: float = Field(default=0.0, ge=0, le=24 * 3600)
+    # Transcription and analysis of one file longer than this fails that file (with this
+    # reason), not the run; 0 = no limit.
+    call_timeout_s: float = Field(default=1800.0, ge=0)
+    # Calls transcribed at once. 1 = one after the other in the flow process.
+    workers: int = Field(default=1, ge=1, le=256)
+    # thread: Prefect's ThreadPoolTaskRunner in the flow process; dask: prefect-dask's
+    # DaskTaskRunner, a local cluster of `workers` processes, or the cluster at dask_address.
+    task_runner: Literal["thread", "dask"] = "thread"
+    dask_address: str = ""
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -100,6 +114,7 @@ class Settings(_Section):
     # Longer recordings fail with this reason instead of being decoded (aftercall.process).
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
 
     @field_validator("asr", mode="before")
     @classmethod
