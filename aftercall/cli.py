@@ -362,3 +362,8 @@ cli_model.register(app)  # train, eval detector, bench nlp
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+from . import cli_serve  # noqa: E402
+
+cli_serve.register(app)  # serve, runs

@@ -105,6 +105,19 @@ class RunSettings(_Section):
     dask_address: str = ""
 
 
+class ScheduleSettings(_Section):
+    # `aftercall serve`: the inbox the scheduled pipeline reads, and when each flow runs.
+    # pipeline_cron wins over pipeline_every_minutes when set. Cron strings are 5-field,
+    # in `timezone`.
+    inbox: str = "inbox"
+    pipeline_every_minutes: float = Field(default=15.0, gt=0)
+    pipeline_cron: str = ""
+    # Promise ledger and due follow-ups (one refresh of the cases does both).
+    checks_cron: str = "0 7 * * *"
+    retrain_cron: str = "0 3 * * 0"
+    timezone: str = "UTC"
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -115,6 +128,7 @@ class Settings(_Section):
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @field_validator("asr", mode="before")
     @classmethod

@@ -166,6 +166,26 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         return _run(inbox, db, settings)
 
 
+def _persist_as_completed(
+    futures: dict[Any, InboxItem],
+    db: str,
+    settings: Settings,
+    timeout_s: float,
+    outcomes: dict[str, str],
+    failures: list[dict[str, str]],
+) -> None:
+    """Store each call as soon as its analysis is done, in this (the flow's) process."""
+    for future in as_completed(list(futures)):
+        item = futures[future]
+        _progress("call", file=item.path.name)
+        result = call_outcome(future, timeout_s)
+        status = persist(db, item.call_id, result, redact_audio(item, result, db, settings))
+        outcomes[item.call_id] = status
+        if isinstance(result, CallFailure):
+            failures.append({"file": item.path.name, "status": status, "reason": result.reason})
+        _progress("done", file=item.path.name, status=status)
+
+
 def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:12]
     with transaction(db) as con:
@@ -180,21 +200,17 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     timeout_s = settings.run.call_timeout_s
     analyse = analyse_call.with_options(timeout_seconds=timeout_s or None)
-    futures = {analyse.submit(item, settings): item for item in todo}
     try:
-        for future in as_completed(list(futures)):
-            item = futures[future]
-            _progress("call", file=item.path.name)
-            result = call_outcome(future, timeout_s)
-            status = persist(db, item.call_id, result, redact_audio(item, result, db, settings))
-            outcomes[item.call_id] = status
-            if isinstance(result, CallFailure):
-                failures.append({"file": item.path.name, "status": status, "reason": result.reason})
-            _progress("done", file=item.path.name, status=status)
+        with task_runner_for(settings) as runner:
+            futures = {
+                runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
+            }
+            _persist_as_completed(futures, db, settings, timeout_s, outcomes, failures)
     except ModelError:
         with transaction(db) as con:
             store.finish_run(con, run_id, {"new": len(todo)}, "failed")
         raise
+
     case_counts = refresh(db, settings)
     hooks = send_webhooks(db, settings)
     counts = {
@@ -221,5 +237,6 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
 
 
 def configured_pipeline(settings: Settings) -> Any:
-    """The pipeline flow with the task runner the config asks for."""
-    return pipeline.with_options(task_runner=task_runner_for(settings))
+    """The pipeline flow. It starts the task runner [run] asks for itself, from its settings
+    parameter, so a served or deployed run fans out the same way as `aftercall run`."""
+    return pipeline
