@@ -45,13 +45,17 @@ def test_sigkill_mid_batch_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
     db = tmp_path / "calls.duckdb"
     cmd = [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db), "--format", "json"]
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # its own session: the kill below also reaches the Prefect API server it starts, which
+    # would otherwise outlive it (the run itself is killed with SIGKILL either way)
+    first = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 400
     done_at_kill = None
     while time.monotonic() < deadline and first.poll() is None:
         done = _done(db)
         if done:
-            first.send_signal(signal.SIGKILL)
+            os.killpg(first.pid, signal.SIGKILL)
             done_at_kill = done
             break
         time.sleep(0.2)
