@@ -102,6 +102,7 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
 
     from .flows import pipeline as flow_module
     from .nlp.transcribe import ModelError
+    from .runlock import RunLockedError
     from .store.db import StoreError
 
     progress = Progress(
@@ -129,8 +130,9 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
         )
     try:
         with progress:
-            return flow_module.pipeline(str(inbox), str(settings.db), settings)
-    except (StoreError, ModelError) as exc:
+            flow = flow_module.configured_pipeline(settings)
+            return flow(str(inbox), str(settings.db), settings)
+    except (StoreError, ModelError, RunLockedError) as exc:
         raise _fail(str(exc)) from exc
     finally:
         flow_module.progress_hooks.remove(hook)
@@ -356,3 +358,8 @@ cli_model.register(app)  # train, eval detector, bench nlp
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+from . import cli_serve  # noqa: E402
+
+cli_serve.register(app)  # serve, runs

@@ -91,6 +91,33 @@ class WebhookSettings(_Section):
     backoff_s: float = Field(default=1.0, ge=0)
 
 
+class RunSettings(_Section):
+    # A second run on the same database waits this long for the first, then exits saying so.
+    lock_wait_s: float = Field(default=0.0, ge=0, le=24 * 3600)
+    # Transcription and analysis of one file longer than this fails that file (with this
+    # reason), not the run; 0 = no limit.
+    call_timeout_s: float = Field(default=1800.0, ge=0)
+    # Calls transcribed at once. 1 = one after the other in the flow process.
+    workers: int = Field(default=1, ge=1, le=256)
+    # thread: Prefect's ThreadPoolTaskRunner in the flow process; dask: prefect-dask's
+    # DaskTaskRunner, a local cluster of `workers` processes, or the cluster at dask_address.
+    task_runner: Literal["thread", "dask"] = "thread"
+    dask_address: str = ""
+
+
+class ScheduleSettings(_Section):
+    # `aftercall serve`: the inbox the scheduled pipeline reads, and when each flow runs.
+    # pipeline_cron wins over pipeline_every_minutes when set. Cron strings are 5-field,
+    # in `timezone`.
+    inbox: str = "inbox"
+    pipeline_every_minutes: float = Field(default=15.0, gt=0)
+    pipeline_cron: str = ""
+    # Promise ledger and due follow-ups (one refresh of the cases does both).
+    checks_cron: str = "0 7 * * *"
+    retrain_cron: str = "0 3 * * 0"
+    timezone: str = "UTC"
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -100,6 +127,8 @@ class Settings(_Section):
     # Longer recordings fail with this reason instead of being decoded (aftercall.process).
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @field_validator("asr", mode="before")
     @classmethod

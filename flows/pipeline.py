@@ -14,7 +14,9 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..cases import refresh_cases
 from ..config import Settings
@@ -22,6 +24,7 @@ from ..intake import InboxItem, InboxScan, scan_inbox
 from ..nlp.transcribe import ModelError
 from ..process import CallError, CallFailure, process_call
 from ..redaction import redacted_copy, save_redactions
+from ..runlock import run_lock
 from ..store import calls as store
 from ..store.db import transaction
 from ..webhooks import WebhookError, deliver
@@ -118,32 +121,96 @@ def send_webhooks(db: str, settings: Settings) -> dict[str, int]:
     return {"delivered": result.delivered, "failed": result.failed}
 
 
+def call_outcome(future: Any, timeout_s: float) -> tuple[Any, Any] | CallFailure:
+    """The result of one analyse_call future; a timed-out call fails alone, with a reason.
+    A ModelError (no call can be transcribed) is raised: the run stops."""
+    try:
+        return future.result()
+    except TimeoutError:
+        return CallFailure(
+            "failed",
+            f"transcription and analysis took longer than {timeout_s:.0f} s; stopped "
+            "(run.call_timeout_s in the config)",
+        )
+
+
+def task_runner_for(settings: Settings) -> Any:
+    """The Prefect task runner [run] asks for: threads in the flow process, or Dask."""
+    cfg = settings.run
+    if cfg.task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:  # an optional extra
+            raise RuntimeError(
+                "[run] task_runner = 'dask' needs prefect-dask: pip install 'aftercall[dask]'"
+            ) from exc
+        if cfg.dask_address:
+            return DaskTaskRunner(address=cfg.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": cfg.workers, "threads_per_worker": 1, "processes": True}
+        )
+    return ThreadPoolTaskRunner(max_workers=cfg.workers)
+
+
 @flow(name="aftercall-pipeline", log_prints=False)
 def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Process every new call in `inbox` into `db` and bring the cases up to date."""
+    """Process every new call in `inbox` into `db` and bring the cases up to date.
+
+    One run per database at a time (aftercall.runlock). Transcription and analysis fan out
+    through the flow's task runner; every database write happens here, in the flow process,
+    one short transaction per call, so DuckDB's single-writer rule holds whatever runs them.
+    """
     settings = settings or Settings()
     db = str(Path(db))
-    run_id = uuid.uuid4().hex[:12]
-    with transaction(db) as con:
-        store.start_run(con, run_id, str(flow_run.id or ""), inbox)
-    found = scan(inbox)
-    todo = register(db, found.items)
-    _progress("start", total=len(todo))
-    outcomes: dict[str, str] = {}
-    failures: list[dict[str, str]] = []
-    for item in todo:
+    with run_lock(db, settings.run.lock_wait_s):
+        return _run(inbox, db, settings)
+
+
+def _persist_as_completed(
+    futures: dict[Any, InboxItem],
+    db: str,
+    settings: Settings,
+    timeout_s: float,
+    outcomes: dict[str, str],
+    failures: list[dict[str, str]],
+) -> None:
+    """Store each call as soon as its analysis is done, in this (the flow's) process."""
+    for future in as_completed(list(futures)):
+        item = futures[future]
         _progress("call", file=item.path.name)
-        try:
-            result = analyse_call(item, settings)
-        except ModelError:
-            with transaction(db) as con:
-                store.finish_run(con, run_id, {"new": len(todo)}, "failed")
-            raise
+        result = call_outcome(future, timeout_s)
         status = persist(db, item.call_id, result, redact_audio(item, result, db, settings))
         outcomes[item.call_id] = status
         if isinstance(result, CallFailure):
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})
         _progress("done", file=item.path.name, status=status)
+
+
+def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
+    run_id = uuid.uuid4().hex[:12]
+    with transaction(db) as con:
+        crashed = store.mark_crashed_runs(con)
+        store.start_run(con, run_id, str(flow_run.id or ""), inbox)
+    if crashed:
+        get_run_logger().warning("earlier runs marked crashed: %s", ", ".join(crashed))
+    found = scan(inbox)
+    todo = register(db, found.items)
+    _progress("start", total=len(todo))
+    outcomes: dict[str, str] = {}
+    failures: list[dict[str, str]] = []
+    timeout_s = settings.run.call_timeout_s
+    analyse = analyse_call.with_options(timeout_seconds=timeout_s or None)
+    try:
+        with task_runner_for(settings) as runner:
+            futures = {
+                runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
+            }
+            _persist_as_completed(futures, db, settings, timeout_s, outcomes, failures)
+    except ModelError:
+        with transaction(db) as con:
+            store.finish_run(con, run_id, {"new": len(todo)}, "failed")
+        raise
+
     case_counts = refresh(db, settings)
     hooks = send_webhooks(db, settings)
     counts = {
@@ -154,6 +221,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         "failed": sum(1 for s in outcomes.values() if s == "failed"),
         "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
         "skipped": len(found.skipped),
+        "crashed_runs_marked": len(crashed),
         **{f"cases_{k}": v for k, v in case_counts.items()},
         **{f"webhooks_{k}": v for k, v in hooks.items()},
     }
@@ -166,3 +234,9 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
         "skipped": found.skipped,
         "problems": found.problems,
     }
+
+
+def configured_pipeline(settings: Settings) -> Any:
+    """The pipeline flow. It starts the task runner [run] asks for itself, from its settings
+    parameter, so a served or deployed run fans out the same way as `aftercall run`."""
+    return pipeline

@@ -192,3 +192,27 @@ def list_calls(con: duckdb.DuckDBPyConnection, status: str | None = None) -> lis
         params.append(status)
     sql += " ORDER BY c.started_at NULLS LAST, c.file_name"
     return rows_as_dicts(con.execute(sql, params))
+
+
+def mark_crashed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Runs still 'running' when a new run holds the run lock died without finishing (a
+    kill, a power cut): mark them 'crashed' so the runs list tells the truth."""
+    rows = con.execute(
+        "UPDATE runs SET status = 'crashed', finished_at = ? WHERE status = 'running'"
+        " RETURNING run_id",
+        [now()],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
+    rows = rows_as_dicts(
+        con.execute(
+            "SELECT run_id, flow_run_id, inbox, started_at, finished_at, status, counts"
+            " FROM runs ORDER BY started_at DESC LIMIT ?",
+            [limit],
+        )
+    )
+    for row in rows:
+        row["counts"] = json.loads(row["counts"]) if row["counts"] else {}
+    return rows

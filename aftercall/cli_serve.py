@@ -1,0 +1,154 @@
+"""`aftercall serve` (the flows on their schedules, Prefect's own serving) and `aftercall runs`.
+
+Prefect's temporary in-process API (what `aftercall run` uses with no server) cannot hold
+schedules: a schedule needs a server that stays up. So `serve` uses PREFECT_API_URL when it
+is set, and otherwise starts `prefect server start` on 127.0.0.1 under aftercall's own
+PREFECT_HOME for as long as it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from . import cli as base
+from .config import Settings
+from .prefect_server import free_port, start_local_server
+
+
+def deployments(settings: Settings, config: Path | None) -> list[Any]:
+    """The served deployments: pipeline, daily checks, weekly retrain."""
+    from prefect.deployments.runner import EntrypointType
+
+    from .flows.pipeline import configured_pipeline
+    from .flows.scheduled import daily_checks, retrain
+
+    # by module path: the flows live in the installed package, not in a script file
+    mod = {"entrypoint_type": EntrypointType.MODULE_PATH}
+
+    sched = settings.schedule
+    db = str(Path(settings.db).resolve())
+    params = settings.model_dump(mode="json")
+    when: dict[str, Any] = (
+        {"cron": sched.pipeline_cron}
+        if sched.pipeline_cron
+        else {"interval": timedelta(minutes=sched.pipeline_every_minutes)}
+    )
+    inbox = str(Path(sched.inbox).resolve()) if "://" not in sched.inbox else sched.inbox
+    out = str(Path(db).with_name("outcome-candidate.json"))
+    return [
+        configured_pipeline(settings).to_deployment(
+            name="pipeline",
+            parameters={"inbox": inbox, "db": db, "settings": params},
+            **when,
+            **mod,
+        ),
+        daily_checks.to_deployment(
+            name="daily-checks",
+            parameters={"db": db, "settings": params},
+            cron=sched.checks_cron,
+            **mod,
+        ),
+        retrain.to_deployment(
+            name="retrain", parameters={"out": out}, cron=sched.retrain_cron, **mod
+        ),
+    ]
+
+
+async def _serve(deps: list[Any], run_now: bool, once: bool) -> None:
+    from prefect.deployments import run_deployment
+    from prefect.runner import Runner
+
+    runner = Runner(name="aftercall")
+    for dep in deps:
+        await runner.aadd_deployment(dep)
+    if run_now:
+        await run_deployment("aftercall-pipeline/pipeline", timeout=0)
+    await runner.start(run_once=once)
+
+
+def serve(
+    config: base.ConfigOption = None,
+    db: base.DbOption = None,
+    run_now: Annotated[bool, typer.Option(help="start one pipeline run right away")] = False,
+    once: Annotated[
+        bool, typer.Option(help="run what is due now, then exit (for tests and cron)")
+    ] = False,
+) -> None:
+    """Serve the pipeline, daily checks and retrain on the schedules in [schedule]."""
+    settings = base._settings(config, db)
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        from . import prefect_env
+
+        prefect_env.configure()
+        port = free_port()
+        base.err.print(
+            "[dim]no PREFECT_API_URL: Prefect's temporary API cannot keep schedules, so "
+            f"starting `prefect server start` on 127.0.0.1:{port} (PREFECT_HOME="
+            f"{os.environ['PREFECT_HOME']}) for as long as this serves...[/]",
+            highlight=False,
+        )
+        try:
+            server = start_local_server(port)
+        except RuntimeError as exc:
+            raise base._fail(
+                f"{exc}. Start a server yourself (`prefect server start`) and set "
+                "PREFECT_API_URL=http://127.0.0.1:4200/api"
+            ) from exc
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    try:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+            deps = deployments(settings, config)
+            base.err.print(
+                f"serving {', '.join(d.name for d in deps)} against "
+                f"{os.environ['PREFECT_API_URL']}",
+                highlight=False,
+            )
+            asyncio.run(_serve(deps, run_now, once))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def runs(
+    db: base.DbOption = None,
+    config: base.ConfigOption = None,
+    limit: Annotated[int, typer.Option(help="newest N runs")] = 20,
+    fmt: Annotated[base.Fmt, typer.Option("--format", help="table or json")] = base.Fmt.table,
+) -> None:
+    """Pipeline runs recorded in the database: when, status, counts."""
+    from rich.table import Table
+
+    from .store.calls import list_runs
+
+    settings = base._settings(config, db)
+    rows = base._read(settings, lambda con: list_runs(con, limit))
+    if fmt == base.Fmt.json:
+        base.out.print(base._dumps(rows), highlight=False, soft_wrap=True)
+        return
+    table = Table("run", "started", "finished", "status", "new", "analysed", "failed", "inbox")
+    for r in rows:
+        c = r["counts"]
+        table.add_row(
+            r["run_id"],
+            f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
+            f"{r['finished_at']:%H:%M:%S}" if r["finished_at"] else "",
+            r["status"],
+            *(str(c.get(k, "")) for k in ("new", "analysed", "failed")),
+            r["inbox"],
+        )
+    base.out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(runs)

@@ -1,0 +1,170 @@
+"""End-to-end pipeline throughput: 1 worker vs 2 workers vs raw faster-whisper, same files.
+
+    .venv/bin/python benchmarks/pipeline_scale.py [--calls 200] [--settings raw,thread1,dask2]
+
+Builds N calls from the demo recordings, each given distinct bytes (a FLAC PADDING block
+holding its number: same audio, a different hash, so the pipeline sees N new calls). Each
+setting runs in its own process, in the same run, on the same files:
+  raw      faster-whisper alone, one process, each channel with aftercall's ASR settings
+           (beam, VAD, word timestamps), one file after the other: the baseline.
+  thread1  `aftercall run` with [run] workers = 1 (ThreadPoolTaskRunner).
+  thread2  `aftercall run` with workers = 2 (two calls at once in one process).
+  dask2    `aftercall run` with task_runner = "dask", workers = 2 (a local Dask cluster).
+The pipeline settings are end to end: Prefect start-up, intake, ASR, NLP, redaction, the
+DuckDB writes and the case refresh, all included. Peak memory is sampled (psutil, every
+0.2 s) per process of the setting's process tree: the largest single process is "per worker".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "aftercall" / "demo_calls" / "inbox"
+AFTERCALL = str(Path(sys.executable).with_name("aftercall"))
+
+
+def with_marker(data: bytes, n: int) -> bytes:
+    """The FLAC with an extra PADDING metadata block holding `n`: audio unchanged."""
+    assert data[:4] == b"fLaC"
+    i = 4
+    while True:
+        last = data[i] & 0x80
+        size = int.from_bytes(data[i + 1 : i + 4], "big")
+        if last:
+            head = bytes([data[i] & 0x7F]) + data[i + 1 : i + 4]
+            block = bytes([0x80 | 1]) + (8).to_bytes(3, "big") + n.to_bytes(8, "big")
+            return data[:i] + head + data[i + 4 : i + 4 + size] + block + data[i + 4 + size :]
+        i += 4 + size
+
+
+def build_inbox(calls: int, folder: Path) -> float:
+    """N distinct calls in `folder`; returns their total audio seconds."""
+    from aftercall.nlp.audio import probe
+
+    sources = sorted(DEMO.glob("*.flac"))
+    durations = {p: probe(p).duration_s or 0.0 for p in sources}
+    total = 0.0
+    for n in range(calls):
+        src = sources[n % len(sources)]
+        (folder / f"call_{n:05d}.flac").write_bytes(with_marker(src.read_bytes(), n))
+        total += durations[src]
+    return total
+
+
+def raw_child(inbox: str) -> None:
+    from faster_whisper import decode_audio
+
+    from aftercall.nlp.transcribe import AsrConfig, load_model
+
+    cfg = AsrConfig()
+    model = load_model(cfg)
+    for path in sorted(Path(inbox).glob("*.flac")):
+        audio = decode_audio(str(path), split_stereo=True)
+        for channel in audio if isinstance(audio, tuple) else (audio,):
+            segments, _ = model.transcribe(
+                channel,
+                language=cfg.language,
+                beam_size=cfg.beam_size,
+                vad_filter=cfg.vad_filter,
+                word_timestamps=cfg.word_timestamps,
+                condition_on_previous_text=cfg.condition_on_previous_text,
+            )
+            list(segments)
+
+
+def watch(proc: subprocess.Popen) -> tuple[float, dict[int, float]]:
+    """Wait for `proc`; wall seconds and the peak RSS (MB) of every process in its tree."""
+    import psutil
+
+    peaks: dict[int, float] = {}
+    started = time.perf_counter()
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                rss = p.memory_info().rss / 2**20
+                peaks[p.pid] = max(peaks.get(p.pid, 0.0), rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    return time.perf_counter() - started, peaks
+
+
+CONFIGS = {
+    "thread1": "[run]\nworkers = 1\n",
+    "thread2": "[run]\nworkers = 2\n",
+    "dask2": '[run]\nworkers = 2\ntask_runner = "dask"\n',
+}
+
+
+def run_setting(name: str, inbox: Path, tmp: Path) -> dict:
+    env = {**os.environ, "DASK_LOGGING__DISTRIBUTED": "warning"}
+    env["DASK_TEMPORARY_DIRECTORY"] = str(tmp / "dask")
+    if name == "raw":
+        cmd = [sys.executable, __file__, "--raw-child", str(inbox)]
+    else:
+        config = tmp / f"{name}.toml"
+        config.write_text(CONFIGS[name])
+        db = tmp / f"{name}.duckdb"
+        cmd = [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db), "--config", str(config),
+               "--format", "json"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    box: dict = {}
+    t = threading.Thread(target=lambda: box.update(out=proc.communicate()))
+    t.start()
+    wall, peaks = watch(proc)
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{box['out'][1].decode()[-3000:]}")
+    counts = json.loads(box["out"][0])["counts"] if name != "raw" else {}
+    return {"wall_s": wall, "peaks": peaks, "counts": counts}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--settings", default="raw,thread1,thread2,dask2")
+    parser.add_argument("--raw-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.raw_child:
+        raw_child(args.raw_child)
+        return 0
+    names = args.settings.split(",")
+    with tempfile.TemporaryDirectory(prefix="aftercall-scale-") as name:
+        tmp = Path(name)
+        inbox = tmp / "inbox"
+        inbox.mkdir()
+        audio_s = build_inbox(args.calls, inbox)
+        print(f"{args.calls} calls, {audio_s / 3600:.2f} h of audio, {os.cpu_count()} cores")
+        results = {n: run_setting(n, inbox, tmp) for n in names}
+        shutil.rmtree(tmp / "dask", ignore_errors=True)
+    print(f"{'':9}{'wall s':>8}{'audio h/h':>11}{'vs raw':>8}{'peak MB/proc':>14}"
+          f"{'peak MB sum':>13}{'analysed':>10}")  # fmt: skip
+    base = results.get("raw", {}).get("wall_s")
+    for n, r in results.items():
+        speed = audio_s / r["wall_s"]
+        ratio = f"{base / r['wall_s']:8.2f}" if base else f"{'':>8}"
+        peaks = r["peaks"].values()
+        print(
+            f"{n:9}{r['wall_s']:8.1f}{speed:11.1f}{ratio}{max(peaks):14.0f}{sum(peaks):13.0f}"
+            f"{r['counts'].get('analysed', ''):>10}"
+        )
+    if base:
+        best = min((r["wall_s"], n) for n, r in results.items() if n != "raw")
+        print(f"best pipeline setting: {best[1]}, {base / best[0]:.2f} of raw faster-whisper's "
+              "throughput (target >= 0.9)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
