@@ -179,14 +179,18 @@ def _run_script(script: str, args: list[str]) -> None:
     raise typer.Exit(module.main(args))
 
 
-@bench_app.command("asr", context_settings={"allow_extra_args": True})
+# The script's own options (--repeat, --batched, --minutes) pass through untouched.
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+@bench_app.command("asr", context_settings=_PASS_THROUGH)
 def bench_asr(ctx: typer.Context) -> None:
     """Audio hours per wall hour: raw faster-whisper vs aftercall (benchmarks/asr_speed.py).
     Extra arguments go to the script: FILES..., --repeat N, --batched."""
     _run_script("asr_speed", list(ctx.args))
 
 
-@bench_app.command("asr-memory", context_settings={"allow_extra_args": True})
+@bench_app.command("asr-memory", context_settings=_PASS_THROUGH)
 def bench_asr_memory(ctx: typer.Context) -> None:
     """Peak memory on a long call, against raw faster-whisper (benchmarks/asr_memory.py)."""
     _run_script("asr_memory", list(ctx.args))

@@ -275,3 +275,9 @@ def test_example_config_is_valid_and_complete() -> None:
         "parallel_channels",
     }, undocumented
     assert settings.asr.diarize is True
+
+
+def test_bench_passes_the_scripts_own_options_through() -> None:
+    result = runner.invoke(app, ["bench", "asr-memory", "--no-such-option"])
+    assert result.exit_code == 2  # argparse in the script, not Typer, rejected it
+    assert "No such option" not in result.output
