@@ -7,6 +7,7 @@ writer of the database, and holds it only for one short transaction at a time.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -119,6 +120,18 @@ def send_webhooks(db: str, settings: Settings) -> dict[str, int]:
     for line in result.errors[:20]:
         get_run_logger().warning("webhook not delivered: %s", line)
     return {"delivered": result.delivered, "failed": result.failed}
+
+
+class _QuietThreadTimeoutWarning(logging.Filter):
+    """Prefect warns on EVERY call that a timeout cannot interrupt a worker thread. The
+    README says so once (the timeout acts between Whisper segments); a line per call in
+    every run tells an operator nothing new."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Timeout of %s seconds configured for this task")
+
+
+logging.getLogger("prefect.task_runs").addFilter(_QuietThreadTimeoutWarning())
 
 
 def call_outcome(future: Any, timeout_s: float) -> tuple[Any, Any] | CallFailure:

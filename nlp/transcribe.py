@@ -88,7 +88,9 @@ class AsrConfig:
     log_prob_threshold: float | None = -1.0
     # > 0: faster-whisper's BatchedInferencePipeline decodes this many VAD chunks at once
     # (needs vad_filter). 0: the sequential decoder. Measured with `aftercall bench asr
-    # --batched` (README): on 2 cores the two channels in two threads beat batching.
+    # --batched` (README) on 2 loaded cores: batch 4 or 8 at 1.04 of raw two-thread
+    # faster-whisper, the sequential default at 0.98: within the noise, so the default stays
+    # the decoder whose segments and timestamps the tests pin down.
     batch_size: int = 0
     # Mono calls: tell the two voices apart by their sound (nlp/diarize.py) before roles
     # are inferred from the text. Off: roles from the text alone.
