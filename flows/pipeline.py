@@ -8,6 +8,7 @@ writer of the database, and holds it only for one short transaction at a time.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -63,10 +64,17 @@ def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
 @task(name="transcribe and analyse", cache_policy=NO_CACHE)
 def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallFailure:
     """(transcript, analysis), or why the call was not analysed (status and reason)."""
+    started = time.monotonic()
     try:
-        return process_call(
+        result = process_call(
             item.path, item.meta.started_at, settings.asr, settings.redaction, settings.max_audio_s
         )
+        # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
+        # work returns; the limit is enforced here too, so a call over it always fails alone.
+        limit = settings.run.call_timeout_s
+        if limit and time.monotonic() - started > limit:
+            return CallFailure("failed", _timeout_reason(limit))
+        return result
     except CallError as exc:
         return CallFailure(exc.status, str(exc))
     except ModelError:
@@ -140,11 +148,14 @@ def call_outcome(future: Any, timeout_s: float) -> tuple[Any, Any] | CallFailure
     try:
         return future.result()
     except TimeoutError:
-        return CallFailure(
-            "failed",
-            f"transcription and analysis took longer than {timeout_s:.0f} s; stopped "
-            "(run.call_timeout_s in the config)",
-        )
+        return CallFailure("failed", _timeout_reason(timeout_s))
+
+
+def _timeout_reason(timeout_s: float) -> str:
+    return (
+        f"transcription and analysis took longer than {timeout_s:.0f} s; stopped "
+        "(run.call_timeout_s in the config)"
+    )
 
 
 def task_runner_for(settings: Settings) -> Any:
