@@ -223,6 +223,21 @@ def evaluate(
     return EvalReport(audio_s=audio_s, by_set=by_set, worst=[d for _, d in diffs[:5]])
 
 
+def raw_segments(model, channel, cfg) -> list:
+    """One channel through faster-whisper with aftercall's decoding settings (beam, VAD, word
+    times, conditioning) and nothing of ours: the baseline of the speed and memory
+    benchmarks. (WER's baseline, in `evaluate`, is faster-whisper's own defaults instead.)"""
+    segments, _ = model.transcribe(
+        channel,
+        language=cfg.language,
+        beam_size=cfg.beam_size,
+        vad_filter=cfg.vad_filter,
+        word_timestamps=cfg.word_timestamps,
+        condition_on_previous_text=cfg.condition_on_previous_text,
+    )
+    return list(segments)  # decoding happens while the generator is consumed
+
+
 def _as_stereo(cfg):
     """A reference per channel needs the channels kept apart, never mixed as dual mono."""
     from dataclasses import replace

@@ -67,17 +67,11 @@ def child(way: str, path: str) -> None:
     if way == "raw":
         from faster_whisper import decode_audio
 
+        from aftercall.asr_eval import raw_segments
+
         words = 0
         for channel in decode_audio(path, split_stereo=True):
-            segments, _ = model.transcribe(
-                channel,
-                language=cfg.language,
-                beam_size=cfg.beam_size,
-                vad_filter=cfg.vad_filter,
-                word_timestamps=cfg.word_timestamps,
-                condition_on_previous_text=cfg.condition_on_previous_text,
-            )
-            words += sum(len(s.words or []) for s in segments)
+            words += sum(len(s.words or []) for s in raw_segments(model, channel, cfg))
     else:
         result = transcribe_detailed(path, cfg, model)
         words = sum(len(t.words) for t in result.transcript.turns)

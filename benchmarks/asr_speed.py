@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from faster_whisper import decode_audio
 
+    from aftercall.asr_eval import raw_segments
     from aftercall.nlp.audio import probe
     from aftercall.nlp.detector import load_pipeline
     from aftercall.nlp.transcribe import AsrConfig, load_model, transcribe_file
@@ -55,15 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     load_pipeline()
 
     def one_channel(channel) -> None:
-        segments, _ = model.transcribe(
-            channel,
-            beam_size=cfg.beam_size,
-            language=cfg.language,
-            vad_filter=cfg.vad_filter,
-            word_timestamps=cfg.word_timestamps,
-            condition_on_previous_text=cfg.condition_on_previous_text,
-        )
-        list(segments)  # decoding happens while the generator is consumed
+        raw_segments(model, channel, cfg)
 
     def channels(path: Path) -> tuple:
         audio = decode_audio(str(path), split_stereo=True)

@@ -64,6 +64,7 @@ def build_inbox(calls: int, folder: Path) -> float:
 def raw_child(inbox: str) -> None:
     from faster_whisper import decode_audio
 
+    from aftercall.asr_eval import raw_segments
     from aftercall.nlp.transcribe import AsrConfig, load_model
 
     cfg = AsrConfig()
@@ -71,15 +72,7 @@ def raw_child(inbox: str) -> None:
     for path in sorted(Path(inbox).glob("*.flac")):
         audio = decode_audio(str(path), split_stereo=True)
         for channel in audio if isinstance(audio, tuple) else (audio,):
-            segments, _ = model.transcribe(
-                channel,
-                language=cfg.language,
-                beam_size=cfg.beam_size,
-                vad_filter=cfg.vad_filter,
-                word_timestamps=cfg.word_timestamps,
-                condition_on_previous_text=cfg.condition_on_previous_text,
-            )
-            list(segments)
+            raw_segments(model, channel, cfg)
 
 
 def watch(proc: subprocess.Popen) -> tuple[float, dict[int, float]]:
