@@ -13,6 +13,8 @@ Measured by `aftercall eval speakers` (README, "Mono calls").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .transcript import Turn
@@ -83,9 +85,17 @@ def _kmeans2(x: np.ndarray, w: np.ndarray, iters: int = 50) -> tuple[np.ndarray,
     return centres, labels
 
 
-def speaker_labels(audio: np.ndarray, turns: list[Turn]) -> list[str | None] | None:
-    """ "S1"/"S2" for each turn of a mono call (S1 speaks first), or None when the recording
-    does not clearly hold two voices. Turns without times get None."""
+@dataclass
+class _Groups:
+    sigs: list[np.ndarray | None]  # per turn; None: no times or too short for a signature
+    mu: np.ndarray  # scaling of the features, from the long turns
+    sd: np.ndarray
+    centres: np.ndarray  # the two k-means centres, scaled
+    distance: float  # between the groups' mean cepstra (see _voice_distance)
+
+
+def _groups(audio: np.ndarray, turns: list[Turn]) -> _Groups | None:
+    """Signatures of every turn and two groups fitted on the long ones (None: < 3 long)."""
     sigs: list[np.ndarray | None] = []
     for t in turns:
         if t.start_s is None or t.end_s is None:
@@ -101,18 +111,24 @@ def speaker_labels(audio: np.ndarray, turns: list[Turn]) -> list[str | None] | N
         return None
     x = np.stack([sigs[i] for i in long_idx])
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
-    z = (x - mu) / sd
     w = np.array([turns[i].end_s - turns[i].start_s for i in long_idx])
-    centres, labels = _kmeans2(z, w)
-    if _voice_distance(x, labels) < MIN_VOICE_DISTANCE:
+    centres, labels = _kmeans2((x - mu) / sd, w)
+    return _Groups(sigs, mu, sd, centres, _voice_distance(x, labels))
+
+
+def speaker_labels(audio: np.ndarray, turns: list[Turn]) -> list[str | None] | None:
+    """ "S1"/"S2" for each turn of a mono call (S1 speaks first), or None when the recording
+    does not clearly hold two voices. Turns without times get None."""
+    groups = _groups(audio, turns)
+    if groups is None or groups.distance < MIN_VOICE_DISTANCE:
         return None
     out: list[str | None] = []
-    for s in sigs:
+    for s in groups.sigs:
         if s is None:
             out.append(None)
             continue
-        zs = (s - mu) / sd
-        out.append(str(int(((centres - zs) ** 2).sum(axis=1).argmin())))
+        zs = (s - groups.mu) / groups.sd
+        out.append(str(int(((groups.centres - zs) ** 2).sum(axis=1).argmin())))
     first = next(o for o in out if o is not None)
     return [None if o is None else ("S1" if o == first else "S2") for o in out]
 
@@ -128,15 +144,5 @@ def _voice_distance(x: np.ndarray, labels: np.ndarray) -> float:
 
 def voice_distance(audio: np.ndarray, turns: list[Turn]) -> float | None:
     """What speaker_labels compares with MIN_VOICE_DISTANCE (None: too few long turns)."""
-    sigs = [
-        voice_signature(audio[int(t.start_s * SR) : int(t.end_s * SR)])
-        for t in turns
-        if t.start_s is not None and t.end_s is not None and t.end_s - t.start_s >= MIN_TURN_S
-    ]
-    kept = [s for s in sigs if s is not None]
-    if len(kept) < 3:
-        return None
-    x = np.stack(kept)
-    z = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-6)
-    _, labels = _kmeans2(z, np.ones(len(z)))
-    return _voice_distance(x, labels)
+    groups = _groups(audio, turns)
+    return None if groups is None else groups.distance
