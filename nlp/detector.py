@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Span
 
 from . import signals as _signals  # noqa: F401  (registers the components by name)
 from .outcome import RulesScorer, call_features, find_scorer
+from .prefilter import turn_filter
 from .promises import Promise, classify, find_due, happens_during_call
 from .signals import PATTERNS_DIR, SPAN_KEY
 from .transcript import Speaker, Transcript, Turn
@@ -689,32 +690,47 @@ def analyse_many(
     if "aftercall_signals" not in nlp.pipe_names:
         raise ValueError("the pipeline has no aftercall_signals component; use load_pipeline()")
     starts = itertools.repeat(None) if started_at is None else iter(started_at)
-    calls: list[tuple[Transcript, list[tuple[int, int, str]], list[str], datetime | None]] = []
+    keep = turn_filter(nlp)
+    # per call: transcript, jobs, notes, start, and per job its tokenizer-only Doc when no rule
+    # can match it (it skips the tagger and parser) or None when it goes through nlp.pipe
+    calls: list[
+        tuple[Transcript, list[tuple[int, int, str]], list[str], datetime | None, list[Doc | None]]
+    ] = []
 
-    def texts() -> Iterator[str]:
+    def docs_in() -> Iterator[Doc]:
         for transcript in transcripts:
             notes: list[str] = []
             jobs = _jobs(transcript, cfg, notes)
-            calls.append((transcript, jobs, notes, next(starts, None)))
-            yield from (j[2] for j in jobs)
+            plain = [nlp.make_doc(j[2]) for j in jobs]
+            skipped: list[Doc | None] = [
+                None if keep is None or keep.wanted(d) else d for d in plain
+            ]
+            calls.append((transcript, jobs, notes, next(starts, None), skipped))
+            yield from (d for d, s in zip(plain, skipped, strict=True) if s is None)
 
-    def decide(k: int, docs: list[Doc]) -> Analysis:
-        transcript, jobs, notes, start = calls[k]
+    def decide(k: int, piped: list[Doc]) -> Analysis:
+        transcript, jobs, notes, start, skipped = calls[k]
+        it = iter(piped)
+        docs = [s if s is not None else next(it) for s in skipped]
         return _decide(transcript, jobs, notes, docs, cfg, nlp, start)
+
+    def need(k: int) -> int:
+        return sum(s is None for s in calls[k][4])
 
     bs = batch_size or cfg.pipeline.batch_size
     pending: list[Doc] = []
     done = 0
-    for doc in nlp.pipe(texts(), batch_size=bs, n_process=n_process):
-        while not calls[done][1]:  # calls with no text need no doc
-            yield decide(done, [])
-            done += 1
+    for doc in nlp.pipe(docs_in(), batch_size=bs, n_process=n_process):
         pending.append(doc)
-        if len(pending) == len(calls[done][1]):
-            yield decide(done, pending)
-            pending, done = [], done + 1
+        while done < len(calls) and len(pending) >= need(done):
+            n = need(done)
+            yield decide(done, pending[:n])
+            del pending[:n]
+            done += 1
     while done < len(calls):  # the stream has ended, so `calls` is complete
-        yield decide(done, [])
+        n = need(done)
+        yield decide(done, pending[:n])
+        del pending[:n]
         done += 1
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -137,19 +137,24 @@ class SignalMatcher:
         pattern_files: list[str],
         patterns_dir: str | None,
         suppress: dict[str, list[str]],
+        transform: Callable[[dict], dict] | None = None,
     ) -> None:
         self.name = name
         self.vocab = nlp.vocab
-        # One small Matcher per rule, run only on a Doc that holds one of the rule's anchor
-        # words (see _anchor): a Doc's turn meets a handful of rules, not all ~290, and the
-        # Matcher's cost grows with the rules it tries at every token.
+        self.pattern_files, self.patterns_dir = pattern_files, patterns_dir
+        # Rules are grouped by the words they require, and a group's Matcher runs only on a
+        # Doc that holds at least one word of every token the rules cannot skip (see
+        # _required): a turn meets one or two rules, not all ~290, and the Matcher's cost grows
+        # with every pattern it tries at every token.
         self.matchers: list[Matcher] = []
-        self.by_word: dict[str, list[int]] = {}
+        self.needs: list[tuple[frozenset[str], ...]] = []  # per Matcher: its required word sets
+        self.by_word: dict[str, list[int]] = {}  # a group's rarest required word -> group
         self.always: list[int] = []
         self.rules: dict[str, dict[str, Any]] = {}
-        groups: dict[frozenset[str] | None, int] = {}  # rules with one anchor share a Matcher
+        groups: dict[tuple[frozenset[str], ...], int] = {}
         self.suppress = suppress
         for rule in load_pattern_lines(pattern_files, patterns_dir):
+            rule = transform(rule) if transform else rule
             key = f"{rule['kind']}|{rule['id']}|{rule['source']}"
             context = int(rule.get("context_after", 0))
             if context < 0 or context >= len(rule["pattern"]):
@@ -161,14 +166,14 @@ class SignalMatcher:
                 "next": {w.lower() for w in rule.get("exclude_next", [])},
                 "context_after": context,
             }
-            anchor = _anchor(rule["pattern"])
-            group = frozenset(anchor) if anchor is not None else None
+            group = _required(rule["pattern"])
             if group not in groups:
                 groups[group] = len(self.matchers)
                 self.matchers.append(Matcher(nlp.vocab, validate=True))
-                if anchor is None:
+                self.needs.append(group)
+                if not group:
                     self.always.append(groups[group])
-                for word in anchor or ():
+                for word in min(group, key=_rarity, default=()):
                     self.by_word.setdefault(word, []).append(groups[group])
             try:
                 self.matchers[groups[group]].add(key, [rule["pattern"]])
@@ -183,7 +188,8 @@ class SignalMatcher:
             todo.update(self.by_word.get(word, ()))
         out: list[tuple[int, int, int]] = []
         for n in sorted(todo):
-            out.extend(self.matchers[n](doc))
+            if all(need & words for need in self.needs[n]):
+                out.extend(self.matchers[n](doc))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
@@ -242,25 +248,24 @@ class SignalMatcher:
 _ANCHOR_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT", "NORM")
 
 
-def _anchor(pattern: list[dict[str, Any]]) -> set[str] | None:
-    """Words one of which a Doc must hold for the pattern to match: the smallest word set of
-    a token the pattern cannot skip. None where no token pins a word (then it always runs).
-    Lower-cased, and compared with a Doc's lower-cased words and lemmas, so it never misses."""
-    best: set[str] | None = None
+def _required(pattern: list[dict[str, Any]]) -> tuple[frozenset[str], ...]:
+    """Per token the pattern cannot skip and that pins words: those words, lower-cased. A Doc
+    must hold one word of each set (as a lower-cased word, lemma or norm) for the pattern to
+    match, so a Doc that misses one never meets the pattern. Sorted, so equal needs are equal."""
+    out: set[frozenset[str]] = set()
     for tok in pattern:
-        if tok.get("OP") in ("?", "*", "!"):
+        op = str(tok.get("OP", ""))
+        if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
             continue
         for attr in _ANCHOR_ATTRS:
             value = tok.get(attr)
             if isinstance(value, str):
-                words = {value.lower()}
-            elif isinstance(value, dict) and set(value) == {"IN"}:
-                words = {str(v).lower() for v in value["IN"]}
-            else:
-                continue
-            if best is None or _rarity(words) < _rarity(best):
-                best = words
-    return best
+                out.add(frozenset({value.lower()}))
+                break
+            if isinstance(value, dict) and set(value) == {"IN"}:
+                out.add(frozenset(str(v).lower() for v in value["IN"]))
+                break
+    return tuple(sorted(out, key=lambda words: sorted(words)))
 
 
 # Words in nearly every turn make poor anchors: a rule anchored on "it" runs on every Doc.
