@@ -115,6 +115,44 @@ def uss(root: Path, per_set: int, seed: int = 0) -> list[Labelled]:
     return out
 
 
+def uss_rater_ceiling(root: Path, per_set: int = 0) -> dict[str, dict[str, float]]:
+    """How well one crowd rater predicts the label the detector is scored on.
+
+    For every dialogue with two or more OVERALL ratings and each rater in turn: the label is
+    "the mean of the *other* raters is < 3", the score is that rater's own rating, reversed.
+    The ROC AUC of that is what a person reading the same dialogue reaches against the others:
+    a ceiling for any model scored against this label. Per set, and pooled."""
+    from sklearn.metrics import roc_auc_score
+
+    pooled: tuple[list[int], list[int]] = ([], [])
+    out: dict[str, dict[str, float]] = {}
+    for name in USS_SETS:
+        ys: list[int] = []
+        scores: list[int] = []
+        path = root / "text" / "uss_user_satisfaction" / f"{name}.txt"
+        for n, block in enumerate(_uss_dialogues(path)):
+            if per_set and n >= per_set:
+                break
+            overall = [r for r in block if r[0] == "USER" and len(r) > 3 and r[1] == "OVERALL"]
+            ratings = (
+                [int(x) for x in overall[0][3].split(",") if x.strip().isdigit()] if overall else []
+            )
+            for k in range(len(ratings) if len(ratings) > 1 else 0):
+                others = ratings[:k] + ratings[k + 1 :]
+                ys.append(int(statistics.mean(others) < 3))
+                scores.append(-ratings[k])
+        if 0 < sum(ys) < len(ys):
+            out[name] = {"pairs": len(ys), "roc_auc": round(float(roc_auc_score(ys, scores)), 4)}
+        pooled[0].extend(ys)
+        pooled[1].extend(scores)
+    if 0 < sum(pooled[0]) < len(pooled[0]):
+        out["all"] = {
+            "pairs": len(pooled[0]),
+            "roc_auc": round(float(roc_auc_score(pooled[0], pooled[1])), 4),
+        }
+    return out
+
+
 def cfpb_map() -> dict:
     return json.loads(models_file("data/cfpb_category_map.json").read_text(encoding="utf-8"))
 

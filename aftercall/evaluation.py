@@ -6,7 +6,9 @@
 * USS dialogues (MultiWOZ, ReDial, CCPE): ROC AUC of ``p_unresolved`` against crowd
   dissatisfaction (mean OVERALL rating < 3), per set and overall. As a yardstick of what
   in-domain labels would buy, a word TF-IDF logistic regression trained and tested on halves of
-  the same USS sample (2-fold) is reported too; it is not part of the detector.
+  the same USS sample (2-fold) is reported too; it is not part of the detector. So is the
+  ceiling the label allows: one crowd rater's own rating scored against the others' mean
+  (``evaldata.uss_rater_ceiling``), i.e. how well a person reading the dialogue agrees.
 * CFPB complaint narratives: agreement of ``category`` with the consumer's product / issue
   through ``models/data/cfpb_category_map.json``; accuracy and macro recall.
 
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 
-from .evaldata import Labelled, cfpb, dev_set, shared_data_dir, uss
+from .evaldata import Labelled, cfpb, dev_set, shared_data_dir, uss, uss_rater_ceiling
 from .nlp.detector import Analysis, analyse, load_pipeline
 from .nlp.outcome import find_scorer
 from .training import call_text, metrics
@@ -151,6 +153,11 @@ def evaluate(
             rows["USS all: in-domain tf-idf (reference)"] = {
                 "n": len(uy),
                 "roc_auc": _in_domain_reference(dialogues),
+            }
+        for name, row in uss_rater_ceiling(root).items():
+            rows[f"USS {name}: one rater vs the others (ceiling)"] = {
+                "n": row["pairs"],
+                "roc_auc": row["roc_auc"],
             }
         curves["USS (model)"] = (uy, up, threshold)
         log("CFPB narratives ...")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aftercall.evaldata import shared_data_dir
+from aftercall.evaldata import shared_data_dir, uss_rater_ceiling
 from aftercall.evaluation import evaluate
 
 FLOORS = {
@@ -47,3 +47,25 @@ def test_missing_shared_data_is_a_note_not_a_crash(tmp_path: Path) -> None:
     r = evaluate(tmp_path / "o", data=tmp_path / "nowhere", log=lambda _: None)
     assert any("shared data not found" in n for n in r["notes"])
     assert not any(k.startswith(("USS", "CFPB")) for k in r["rows"])
+
+
+def test_rater_ceiling_scores_each_rater_against_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "text" / "uss_user_satisfaction"
+    folder.mkdir(parents=True)
+    dialogue = "USER\thi\t\t3,3\nSYSTEM\thello\t\nUSER\tOVERALL\t\t{}\n\n"
+    # the first two dialogues: raters agree (2,2,2 dissatisfied; 4,4,4 satisfied); then one
+    # with a single rating (no pair) and one with no OVERALL line at all (skipped, no crash)
+    body = dialogue.format("2,2,2") + dialogue.format("4,4,4") + dialogue.format("1")
+    body += "USER\thi\t\t3\nSYSTEM\tbye\t\n\n"
+    for name in ("MWOZ", "ReDial", "CCPE"):
+        (folder / f"{name}.txt").write_text(body, encoding="utf-8")
+    ceiling = uss_rater_ceiling(tmp_path)
+    assert ceiling["MWOZ"] == {"pairs": 6, "roc_auc": 1.0}
+    assert ceiling["all"]["pairs"] == 18
+
+
+def test_report_shows_the_rater_ceiling_beside_the_model(report: dict) -> None:
+    if shared_data_dir() is None:
+        pytest.skip("../shared/data is not beside the repository")
+    row = report["rows"]["USS all: one rater vs the others (ceiling)"]
+    assert 0.55 < row["roc_auc"] < 0.8 and row["n"] > 1000
