@@ -41,7 +41,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import signals as _signals  # noqa: F401  (registers the components by name)
-from .outcome import RulesScorer, call_features, find_scorer
+from .outcome import ModelScorer, RulesScorer, call_features, find_scorer
 from .prefilter import turn_filter
 from .promises import Promise, classify, find_due, happens_during_call
 from .signals import PATTERNS_DIR, SPAN_KEY
@@ -409,6 +409,9 @@ def _describe(hit: _Hit, cfg: DetectorConfig) -> str:
     return f"{hit.kind.replace('_', ' ')}: {q}"
 
 
+_HAND_WEIGHT = re.compile(r" \([+-]\d+\.\d\)$")  # the "(+1.5)" _score puts after a reason
+
+
 def _score(hits: list[_Hit], cfg: DetectorConfig, reasons: list[str]) -> float:
     """Assign each hit its contribution; return the logit."""
     complaints = [
@@ -762,6 +765,11 @@ def _decide(
     abusive = any(h.kind == "abuse" and not h.negated and not h.hypothetical for h in hits)
 
     head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {threshold:.2f} ({scorer.version})"]
+    if isinstance(scorer, ModelScorer):
+        # the evidence lines carry rules-0.1's hand weights; under a trained model those are
+        # not what decided, so they go, and the model's own largest contributions are shown
+        reasons = [_HAND_WEIGHT.sub("", r) for r in reasons]
+        head.append(scorer.explain(features))
     tail = [category_reason, severity_reason]
     apology = _apology_finding(hits)
     if apology:

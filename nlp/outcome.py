@@ -66,6 +66,40 @@ _NEGATION = re.compile(r"\b(?:no|not|never|nothing)\b|n't\b")
 _REGRET = re.compile(r"\b(?:sorry|unfortunately|afraid|apologi[sz]e)")
 
 
+# What each feature means, for the reasons a QA reviewer reads.
+FEATURE_LABELS: dict[str, str] = {
+    "rules_logit": "hand-weighted rules score",
+    "n_problem": "problem statements",
+    "n_unresolved": "unresolved markers",
+    "n_escalation": "escalation requests",
+    "n_churn": "churn threats",
+    "n_abuse": "abusive language",
+    "n_deflection": "agent deflections",
+    "n_ownership": "agent ownership",
+    "n_promise": "agent promises",
+    "n_apology": "agent apologies",
+    "g_repeat": "repeat-contact words",
+    "g_broken_promise": "broken-promise words",
+    "g_tentative": "tentative acceptance",
+    "g_failed_fix": "a fix that failed",
+    "g_still": '"still" complaints',
+    "g_again": '"again" complaints',
+    "hyp_churn": "conditional churn threat",
+    "hyp_escalation": "conditional escalation",
+    "negated_complaint": "negated complaints",
+    "confirmed_last": "customer confirmed after the last complaint",
+    "reopened": "a confirmation later reopened",
+    "open_at_end": "complaint still open at the end",
+    "no_complaint": "no complaint stated",
+    "last_customer_complaint": "customer's last turn is a complaint",
+    "last_customer_confirms": "customer's last turn confirms",
+    "agent_apology_share": "share of agent turns apologising",
+    "customer_negation_rate": "customer negations per turn",
+    "agent_regret_rate": "agent regret words per turn",
+    "opens_with_question": "customer opened with a question",
+}
+
+
 def _sigmoid(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -183,6 +217,23 @@ class ModelScorer:
 
     def predict(self, features: dict[str, float]) -> float:
         return _sigmoid(self.platt_a * self.decision(features) + self.platt_b)
+
+    def explain(self, features: dict[str, float], top: int = 4) -> str:
+        """The features that moved this call's score most, against an average training call,
+        in the model's own units (log-odds before calibration)."""
+        parts = []
+        for name, m, s, w in zip(self.names, self.mean, self.scale, self.coef, strict=True):
+            value = features.get(name, 0.0)
+            contribution = w * (value - m) / s
+            if abs(contribution) >= 0.05:
+                shown = f"{value:.2f}" if value != int(value) else f"{int(value)}"
+                parts.append((abs(contribution), contribution, name, shown))
+        parts.sort(key=lambda p: (-p[0], p[2]))
+        said = "; ".join(
+            f"{FEATURE_LABELS.get(name, name)} = {shown} ({c:+.1f})"
+            for _, c, name, shown in parts[:top]
+        )
+        return f"{self.version} weighed most: {said or 'nothing beyond the average call'}"
 
 
 def model_path(name: str) -> Path:

@@ -373,3 +373,14 @@ def test_demo_call_scripts_get_their_expected_outcome_and_category(nlp: Language
             script["expected_category"],
         ), (script["file"], a.reasons)
         assert a.abusive == ("abusive" in script["file"]), script["file"]
+
+
+def test_reasons_show_the_trained_models_weights_not_the_hand_weights() -> None:
+    import re
+
+    from aftercall.evaldata import dev_set
+
+    a = analyse(dev_set("test")[7].transcript)
+    assert a.reasons[1].startswith(a.model_version.split("+")[-1] + " weighed most: ")
+    assert re.search(r"\([+-]\d+\.\d\)", a.reasons[1])  # the model's own contributions
+    assert not any(re.search(r" \([+-]\d+\.\d\)$", r) for r in a.reasons[2:])
