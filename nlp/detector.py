@@ -82,6 +82,7 @@ class Signal(BaseModel):
     weight: float
     hypothetical: bool = False
     negated: bool = False
+    rule: str = ""  # the pattern's id in nlp/patterns/*.jsonl
 
 
 class Analysis(BaseModel):
@@ -806,6 +807,7 @@ def _decide(
                 weight=round(h.weight, 3),
                 hypothetical=h.hypothetical,
                 negated=h.negated,
+                rule=h.rule,
             )
             for h in shown
         ],

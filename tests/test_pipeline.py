@@ -123,6 +123,17 @@ def test_turns_are_attributed_and_ordered(first_run) -> None:
     assert abs(starts[0] - truth[0]["start_s"]) < 1.0
 
 
+def test_signals_name_the_rule_that_found_them(first_run) -> None:
+    db, _ = first_run
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.kind, s.rule FROM signals s JOIN calls c USING (call_id)"
+            " WHERE c.file_name = 'typed.txt'"
+        ).fetchall()
+    assert any(kind == "problem" for kind, _ in rows)
+    assert rows and all(rule for _, rule in rows)
+
+
 def test_outcomes_match_the_scripts(first_run) -> None:
     db, _ = first_run
     scripts = expected()

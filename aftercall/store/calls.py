@@ -94,7 +94,9 @@ def save_result(
         con.executemany("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", turn_rows)
     if analysis.signals:
         con.executemany(
-            "INSERT INTO signals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO signals (call_id, turn_idx, kind, speaker, text, char_start, char_end,"
+            " start_s, weight, hypothetical, negated, model, rule)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     call_id,
@@ -109,6 +111,7 @@ def save_result(
                     s.hypothetical,
                     s.negated,
                     analysis.model_version,
+                    s.rule,
                 ]
                 for s in analysis.signals
             ],
