@@ -21,7 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from devset_industries import PROBLEMS  # noqa: E402
+from devset_more import FAMILY_AGENT, MORE_AGENT, MORE_FAMILIES, MORE_PROBLEMS, MORE_QUESTIONS  # noqa: E402
 from devset_phrasing import AGENT, AGENT_NAMES, FAMILIES, LOWERCASE_FAMILIES, TEST_FAMILIES  # noqa: E402
+
+# The later train families come after the test families, so adding them left every earlier
+# call (the whole test split included) byte-identical: the seeded draws run in this order.
+ALL_FAMILIES = {**FAMILIES, **MORE_FAMILIES}
 
 SEED = 20261125
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "data" / "dev_calls.jsonl"
@@ -64,11 +69,16 @@ def _asr(text: str) -> str:
 
 
 def _call(rng: random.Random, family: str, split: str, scenario: str, industry: str, n: int):
-    fam, agent = FAMILIES[family], AGENT[split]
+    more = family in MORE_FAMILIES  # a later family: its own sentences and agent
+    fam = ALL_FAMILIES[family]
+    agent = MORE_AGENT[FAMILY_AGENT[family]] if more else AGENT[split]
     ind = PROBLEMS[industry]
     pick = rng.choice
     company = pick(ind["companies"])
-    cat, train_p, test_p, fix, check, later = pick(ind["problems"])
+    entry = pick(ind["problems"])
+    cat, train_p, test_p, fix, check, later = entry
+    if more:
+        train_p = MORE_PROBLEMS[industry][ind["problems"].index(entry)]
     problem = pick(test_p if split == "test" else train_p)
 
     def c(slot: str) -> tuple[str, str]:
@@ -87,7 +97,10 @@ def _call(rng: random.Random, family: str, split: str, scenario: str, industry: 
     elif scenario == "complaint_then_confirmed":
         turns += [a("fix"), c("still"), a("retry"), c("confirm"), a("bye")]
     elif scenario == "question_only":
-        qcat, qtrain, qtest, answer = pick(ind["questions"])
+        qentry = pick(ind["questions"])
+        qcat, qtrain, qtest, answer = qentry
+        if more:
+            qtrain = MORE_QUESTIONS[industry][ind["questions"].index(qentry)]
         cat = qcat
         question = pick(qtest if split == "test" else qtrain)
         turns[1] = ("customer", _fill(pick(fam["ask"]), question=question))
@@ -152,7 +165,7 @@ def build(per_family: int = 34, seed: int = SEED) -> list[dict]:
     industries = sorted(PROBLEMS)
     scenarios = list(SCENARIOS)
     calls = []
-    for family in FAMILIES:
+    for family in ALL_FAMILIES:
         split = "test" if family in TEST_FAMILIES else "train"
         offset = rng.randrange(len(scenarios))
         for n in range(per_family):

@@ -89,7 +89,7 @@ def test_full_resolved_call(nlp: Language) -> None:
     assert any('"That fixed it"' in r and "after their last complaint" in r for r in a.reasons)
     assert any("first person" in r for r in a.reasons)  # rule 3, for the QA view
     assert a.promises == []  # "back up in about a minute" happens during the call
-    assert a.model_version == "rules-0.1+outcome-lr-1"
+    assert a.model_version == "rules-0.2+outcome-lr-1"
 
 
 def test_full_unresolved_call(nlp: Language) -> None:

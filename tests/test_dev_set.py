@@ -64,3 +64,33 @@ def test_no_sentence_crosses_the_split() -> None:
             if len(text.split()) >= 4:
                 seen[c["split"]].add(text)
     assert not seen["train"] & seen["test"]
+
+
+def test_every_train_family_says_every_scenario() -> None:
+    """The later train families (scripts/devset_more.py) are train only and cover each
+    scenario, so the model sees every hard case in each way of talking."""
+    gen = _generator()
+    calls = _calls()
+    for family in gen.MORE_FAMILIES:
+        assert family not in gen.TEST_FAMILIES
+    train = {c["source"] for c in calls if c["split"] == "train"}
+    assert set(gen.MORE_FAMILIES) <= train and len(train) >= 12
+    for family in train:
+        said = {c["scenario"] for c in calls if c["source"] == family}
+        assert said == set(gen.SCENARIOS), family
+
+
+def test_later_families_bring_their_own_sentences() -> None:
+    """Each later family's problem sentences and agent lines are new: none is a line of the
+    first train families, so they widen the phrasing rather than repeat it."""
+    gen = _generator()
+    for industry, per_problem in gen.MORE_PROBLEMS.items():
+        problems = gen.PROBLEMS[industry]["problems"]
+        assert len(per_problem) == len(problems)
+        for mine, (_, first, *_rest) in zip(per_problem, problems, strict=True):
+            assert mine and not set(mine) & set(first)
+        assert len(gen.MORE_QUESTIONS[industry]) == len(gen.PROBLEMS[industry]["questions"])
+    first_agent = {line for lines in gen.AGENT["train"].values() for line in lines}
+    for pool in gen.MORE_AGENT.values():
+        assert set(pool) == set(gen.AGENT["train"])
+        assert not {line for lines in pool.values() for line in lines} & first_agent

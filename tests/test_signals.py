@@ -258,3 +258,94 @@ def test_components_are_registered_by_name(nlp: Language) -> None:
     names = ["aftercall_signals", "aftercall_context", "aftercall_outcome_model"]
     assert nlp.pipe_names[-3:] == names
     assert "parser" in nlp.pipe_names and "ner" not in nlp.pipe_names
+
+
+# Phrasings added from the later train families (scripts/devset_more.py: hedging, storyteller,
+# slang, proxy), each with look-alikes that must not match.
+WIDER = [
+    ("problem", "I'd like the sports channels taken off."),
+    ("problem", "Please end my breakdown policy."),
+    ("problem", "I don't want the overdraft anymore."),
+    ("problem", "The parcel still hasn't turned up."),
+    ("problem", "The reset link never lands in my inbox."),
+    ("problem", "My card won't tap anymore."),
+    ("problem", "My claim has been sitting there for weeks with no word."),
+    ("problem", "The quote came back higher than last year."),
+    ("problem", "The gas bill's gone up."),
+    ("problem", "My results went to my old address."),
+    ("problem", "The meter hasn't sent a reading in weeks."),
+    ("problem", "My insurer is supposed to pay for that visit."),
+    ("problem", "You're still taking money for a policy I ended."),
+    ("problem", "You took the money out twice."),
+    ("problem", "My luggage went missing."),
+    ("problem", "They scrapped my flight."),
+    ("problem", "The zip came apart on day one."),
+    ("resolved", "That appears to have done it."),
+    ("resolved", "That's cracked it, thanks."),
+    ("resolved", "Nailed it, cheers."),
+    ("resolved", "So I don't need to worry about that now."),
+    ("resolved", "It won't be bothering me anymore."),
+    ("resolved", "No drama anymore."),
+    ("resolved", "The charge? Yes, it's gone now."),
+    ("unresolved", "It's gone and done it again."),
+    ("unresolved", "It's back to its old tricks."),
+    ("unresolved", "It's gone back to the same fault."),
+    ("unresolved", "I'm no further along."),
+    ("unresolved", "We're back to square one."),
+    ("unresolved", "Zero difference."),
+    ("unresolved", "It probably won't work."),
+    ("unresolved", "I might as well have a go."),
+    ("unresolved", "I'll give it a whirl."),
+    ("unresolved", "I'll sit tight then."),
+    ("unresolved", "I'll hold on until I hear something."),
+    ("unresolved", "There isn't really anything anyone can do."),
+    ("unresolved", "That's a joke."),
+    ("unresolved", "Proper rubbish."),
+    ("unresolved", "I phoned about this before."),
+    ("unresolved", "I've been on the phone to you loads."),
+    ("churn", "I'm jumping ship."),
+    ("churn", "I'm moving over to them."),
+    ("churn", "I'm off to another network."),
+    ("churn", "I'll be looking at other providers."),
+    ("churn", "I'll move all my accounts elsewhere."),
+    ("churn", "That's it, I'm leaving."),
+    ("deflection", "I'm unable to action that."),
+    ("deflection", "My hands are tied."),
+    ("escalation", "Put me through to whoever's in charge."),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), WIDER, ids=[f"{k}:{t}" for k, t in WIDER])
+def test_wider_phrasing_is_found(nlp: Language, kind: str, text: str) -> None:
+    assert kind in kinds(nlp, text), found(nlp, text)
+
+
+WIDER_NEAR_MISS = [
+    ("resolved", "It's gone back to how it was."),
+    ("resolved", "I want it gone."),
+    ("resolved", "It's gone wrong again."),
+    ("resolved", "Oh, it's just gone off again."),
+    ("problem", "That's cracked it, thank you."),
+    ("problem", "I'm supposed to pay by Friday."),
+    ("problem", "No news is good news."),
+    ("churn", "I'll move my money to my savings account."),
+    ("churn", "Can I move over to the cheaper plan?"),
+    ("churn", "I'm leaving for the airport now."),
+    ("unresolved", "If it happens again I'll give you a call."),
+    ("unresolved", "I'll give you a ring tomorrow."),
+    ("unresolved", "That's a weight off."),
+    ("unresolved", "Is there anything you can do about the fee?"),
+    ("deflection", "I'm unable to see the account yet, one moment."),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), WIDER_NEAR_MISS, ids=[f"{k}:{t}" for k, t in WIDER_NEAR_MISS]
+)
+def test_wider_look_alikes_do_not_count(nlp: Language, kind: str, text: str) -> None:
+    assert kind not in kinds(nlp, text), found(nlp, text)
+
+
+def test_conditional_idiom_churn_is_hypothetical(nlp: Language) -> None:
+    spans = [s for s in found(nlp, "If this keeps happening I'm jumping ship.") if s[0] == "churn"]
+    assert spans and all(hyp for *_, hyp in spans)
