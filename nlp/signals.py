@@ -643,9 +643,11 @@ def _reported_dep(span: Span) -> bool:
 
 def is_hypothetical(span: Span) -> bool:
     """Conditional, or reported speech about someone else (treated alike: not a fact about
-    this customer's call)."""
+    this customer's call). A confirmation relayed by someone calling for the account holder
+    ("he says it's fixed now") is this call's confirmation, so reported speech spares it."""
     if span.doc.has_annotation("DEP"):
-        return _hypothetical_dep(span) or _reported_dep(span)
+        relayed = span.label_ == "resolved"
+        return _hypothetical_dep(span) or (not relayed and _reported_dep(span))
     return _hypothetical_window(span)
 
 

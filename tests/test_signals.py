@@ -280,6 +280,8 @@ WIDER = [
     ("problem", "My luggage went missing."),
     ("problem", "They scrapped my flight."),
     ("problem", "The zip came apart on day one."),
+    ("problem", "I want to end my green energy add-on."),
+    ("problem", "There's a payment on my statement that isn't mine."),
     ("resolved", "That appears to have done it."),
     ("resolved", "That's cracked it, thanks."),
     ("resolved", "Nailed it, cheers."),
@@ -303,6 +305,7 @@ WIDER = [
     ("unresolved", "Proper rubbish."),
     ("unresolved", "I phoned about this before."),
     ("unresolved", "I've been on the phone to you loads."),
+    ("unresolved", "So I'm just supposed to put up with it?"),
     ("churn", "I'm jumping ship."),
     ("churn", "I'm moving over to them."),
     ("churn", "I'm off to another network."),
@@ -326,6 +329,7 @@ WIDER_NEAR_MISS = [
     ("resolved", "It's gone wrong again."),
     ("resolved", "Oh, it's just gone off again."),
     ("problem", "That's cracked it, thank you."),
+    ("problem", "Great, that's fixed the issue, thanks."),
     ("problem", "I'm supposed to pay by Friday."),
     ("problem", "No news is good news."),
     ("churn", "I'll move my money to my savings account."),
@@ -349,3 +353,10 @@ def test_wider_look_alikes_do_not_count(nlp: Language, kind: str, text: str) -> 
 def test_conditional_idiom_churn_is_hypothetical(nlp: Language) -> None:
     spans = [s for s in found(nlp, "If this keeps happening I'm jumping ship.") if s[0] == "churn"]
     assert spans and all(hyp for *_, hyp in spans)
+
+
+def test_relayed_confirmation_counts(nlp: Language) -> None:
+    """A relative calling for the account holder relays their confirmation; someone else's
+    problem told the same way stays out ("my neighbour said their bill went up")."""
+    assert "resolved" in kinds(nlp, "Hold on, I'll ask him. Yes, he says it's fixed now.")
+    assert "problem" not in kinds(nlp, "My neighbour said their bill went up.")
