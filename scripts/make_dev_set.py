@@ -7,7 +7,8 @@ Each call is one scenario (resolved or unresolved, with the hard cases the issue
 negation, hypotheticals, reported speech, a confirmation after a complaint, a complaint after a
 confirmation, tentative acceptance) in one industry, written in one phrasing family
 (`source`). Families in TEST_FAMILIES, their own problem phrasings and their own agent lines
-make the test split: nothing it says was seen in training.
+make the test split: nothing it says was seen in training. The later train families
+(scripts/devset_more.py) bring their own problem sentences, questions and agent pools.
 """
 
 from __future__ import annotations
