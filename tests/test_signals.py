@@ -335,6 +335,7 @@ WIDER_NEAR_MISS = [
     ("churn", "I'll move my money to my savings account."),
     ("churn", "Can I move over to the cheaper plan?"),
     ("churn", "I'm leaving for the airport now."),
+    ("problem", "Then I want to cancel my account."),
     ("unresolved", "If it happens again I'll give you a call."),
     ("unresolved", "I'll give you a ring tomorrow."),
     ("unresolved", "That's a weight off."),
