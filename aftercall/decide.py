@@ -14,7 +14,8 @@ import duckdb
 from .config import CaseSettings
 
 # States in which a case is still being worked: new evidence joins it, never a second case.
-OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review", "holdout")
+# 'suppressed': the customer opted out; the case stays one case and waits, never listed.
+OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review", "holdout", "suppressed")
 # A customer telling us a promise was not kept ("nobody called me back").
 NO_CALLBACK_RE = (
     r"(nobody|no one|noone|never (got|heard|received|get|hear)|promised|supposed to|"
@@ -22,11 +23,11 @@ NO_CALLBACK_RE = (
 )
 SEVERITY_SCORE = {"critical": 80.0, "high": 60.0, "normal": 40.0, "low": 20.0}
 
-# The customer key in SQL; aftercall.cases.customer_key is the same rule in Python.
-CUSTOMER_KEY_SQL = r"""CASE WHEN nullif(c.customer_id, '') IS NOT NULL THEN 'id:' || c.customer_id
-     WHEN length(regexp_replace(coalesce(c.phone, ''), '\D', '', 'g')) >= 7
-       THEN 'phone:' || right(regexp_replace(c.phone, '\D', '', 'g'), 10)
-     ELSE 'call:' || c.call_id END"""
+# Who the customer is: the keyed hash that registration stored (aftercall.store.keys); a
+# call written without one (keys are filled at the start of each refresh) stands alone.
+CUSTOMER_KEY_SQL = "coalesce(c.customer_key, 'call:' || c.call_id)"
+# The key an opt-out by phone number is stored under (aftercall.contacts), hashed the same.
+PHONE_KEY_SQL = "c.phone_key"
 
 
 def build_call_flags(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
@@ -40,9 +41,11 @@ def build_call_flags(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> 
         f"""CREATE OR REPLACE TEMP TABLE call_flags AS
         WITH base AS (
           SELECT c.call_id, c.customer_id, c.customer_name, c.queue, c.customer_value,
-                 c.agent_id, coalesce(c.started_at, c.ingested_at) AS happened_at, c.started_at,
+                 c.agent_id, c.product, c.started_at,
+                 coalesce(c.started_at, c.ingested_at) AS happened_at,
                  a.outcome, a.category AS raw_category, a.severity, a.summary,
-                 a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key
+                 a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key,
+                 {PHONE_KEY_SQL} AS phone_key
           FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'),
         complaints AS (
           SELECT DISTINCT call_id FROM signals
@@ -206,8 +209,10 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
                  min(happened_at) AS first_at, max(happened_at) AS last_at,
                  arg_max(queue, happened_at) AS queue,
                  arg_max(customer_id, happened_at) AS customer_id,
+                 list(DISTINCT phone_key) FILTER (WHERE phone_key IS NOT NULL) AS phone_keys,
                  arg_max(customer_name, happened_at) AS customer_name,
                  arg_max(customer_value, happened_at) AS customer_value,
+                 arg_max(product, happened_at) FILTER (WHERE product IS NOT NULL) AS product,
                  arg_max(severity, happened_at) AS severity,
                  max(CASE severity {sev} ELSE 40 END) AS severity_score,
                  bool_or(abusive) AS abusive, sum(n_broken)::INTEGER AS n_broken,
@@ -234,12 +239,23 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
           SELECT r.customer_key, r.category, max(c.first_contact_at) AS recovered_at
           FROM runs r JOIN cases c ON c.customer_key = r.customer_key
            AND c.first_contact_at < r.last_at AND c.first_contact_at >= r.last_at - $strike
+          GROUP BY ALL),
+        optout AS (  -- rule 13 at the source: by the customer's key or any of their numbers
+          SELECT r.customer_key, r.category,
+                 'the customer asked not to be contacted (' || min(p.source)
+                   || coalesce(': ' || min(p.reason), '') || ')' AS suppressed_why
+          FROM runs r JOIN contact_prefs p ON p.do_not_contact
+           AND (p.customer_key = r.customer_key
+                OR list_contains(coalesce(r.phone_keys, []), p.customer_key))
           GROUP BY ALL)
         SELECT runs.*, coalesce(strikes.strikes, 0) AS strikes, recovery.recovered_at,
+               optout.suppressed_why,
                array_to_string(call_ids, ',') || '|b' || n_broken || '|s'
                  || coalesce(strikes.strikes, 0) || '|r'
-                 || coalesce(recovery.recovered_at::VARCHAR, '') AS signature
+                 || coalesce(recovery.recovered_at::VARCHAR, '')
+                 || coalesce('|x' || optout.suppressed_why, '') AS signature
         FROM runs LEFT JOIN strikes USING (customer_key, category)
-        LEFT JOIN recovery USING (customer_key, category)""",
+        LEFT JOIN recovery USING (customer_key, category)
+        LEFT JOIN optout USING (customer_key, category)""",
         {"open_states": list(OPEN_STATES), "strike": strike},
     )
