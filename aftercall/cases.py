@@ -31,6 +31,7 @@ from .scoring import score_changed_runs
 from .store.bulk import insert_rows
 from .store.calls import now, rows_as_dicts
 from .store.keys import clear_key, fill_call_keys
+from .touched import find_touched, only_touched, save_marks
 from .worklist import list_cases
 
 __all__ = ["OPEN_STATES", "customer_key", "held_out", "list_cases", "refresh_cases"]
@@ -40,6 +41,16 @@ CONTACTABLE = ("open", "claimed", "contacted", "holdout")
 # must not be contacted about it, so it can close any ticket it opened and learn from the
 # failure (rule 12), but no owner, priority or due time it could turn into a task to call.
 SUPPRESSED_FIELDS = ("customer_id", "category", "product", "suppressed_why")
+COUNTS = (
+    "opened",
+    "updated",
+    "resolved_on_call",
+    "escalated",
+    "promises_broken",
+    "promises_kept",
+    "weak_labels",
+    "followups_due",
+)
 RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 OPENED_FIELDS = (
     "customer_id",
@@ -115,8 +126,15 @@ def refresh_cases(
     at = at or now()
     log = EventLog(at)
     fill_call_keys(con)  # calls written other than by registration (a bulk load)
-    build_call_flags(con, settings)
-    ledger = check_promises(con, settings, at, flags_ready=True)
+    # Only customers whose inputs changed, or with a promise come due (aftercall.touched).
+    touched = find_touched(con, settings, at)
+    incremental = touched is not None
+    if touched == 0:  # nothing changed and no promise came due: only the follow-up clock
+        counts = dict.fromkeys(COUNTS, 0) | {"followups_due": due_followups(con, log)}
+        log.flush(con)
+        return counts | {"customers_looked_at": 0}
+    build_call_flags(con, settings, incremental)
+    ledger = check_promises(con, settings, at, flags_ready=True, incremental=incremental)
     counts = {
         "opened": 0,
         "updated": 0,
@@ -127,10 +145,12 @@ def refresh_cases(
         "weak_labels": record_weak_labels(con, at),
         "followups_due": due_followups(con, log),
     }
-    build_runs(con, settings)
+    counts["customers_looked_at"] = -1 if touched is None else touched  # -1: everyone
+    build_runs(con, settings, incremental)
     fixed = con.execute(
-        """UPDATE cases SET state = 'resolved_on_call', updated_at = $at, closed_at = $at
-           WHERE state IN (SELECT unnest($open)) AND NOT EXISTS (
+        f"""UPDATE cases SET state = 'resolved_on_call', updated_at = $at, closed_at = $at
+           WHERE state IN (SELECT unnest($open)) {only_touched("customer_key", incremental)}
+             AND NOT EXISTS (
              SELECT 1 FROM runs r
              WHERE r.customer_key = cases.customer_key AND r.category = cases.category)
            RETURNING case_id, category""",
@@ -152,6 +172,7 @@ def refresh_cases(
         _update(con, row, owners, settings, log, counts)
     log.flush(con)  # before the new cases' events, so the outbox keeps the order of changes
     _insert(con, owners, settings, log, counts)
+    save_marks(con, settings, incremental)
     return counts
 
 

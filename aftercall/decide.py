@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from .config import CaseSettings
+from .touched import only_touched
 
 # States in which a case is still being worked: new evidence joins it, never a second case.
 # 'suppressed': the customer opted out; the case stays one case and waits, never listed.
@@ -30,11 +31,13 @@ CUSTOMER_KEY_SQL = "coalesce(c.customer_key, 'call:' || c.call_id)"
 PHONE_KEY_SQL = "c.phone_key"
 
 
-def build_call_flags(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+def build_call_flags(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, incremental: bool = False
+) -> None:
     """(Re)build the temp table `call_flags`: one row per analysed call with its customer
     key, the category it is about (an uncategorised follow-up takes the previous call's),
     the later call that makes it a repeat contact, and whether it complains of a broken
-    promise."""
+    promise. `incremental`: only the customers in the temp table `touched`."""
     window = timedelta(days=settings.repeat_window_days)
     any_issue = settings.repeat_mode == "any_issue"
     con.execute(
@@ -46,7 +49,8 @@ def build_call_flags(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> 
                  a.outcome, a.category AS raw_category, a.severity, a.summary,
                  a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key,
                  {PHONE_KEY_SQL} AS phone_key
-          FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'),
+          FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'
+            {only_touched(CUSTOMER_KEY_SQL, incremental)}),
         complaints AS (
           SELECT DISTINCT call_id FROM signals
           WHERE kind = 'unresolved' AND NOT negated AND speaker = 'customer'
@@ -98,6 +102,7 @@ def check_promises(
     settings: CaseSettings,
     at: datetime,
     flags_ready: bool = False,
+    incremental: bool = False,
 ) -> dict[str, int]:
     """Judge every open promise (PLAYBOOK rule 8) and return how many became kept / broken.
 
@@ -109,7 +114,7 @@ def check_promises(
         build_call_flags(con, settings)
     horizon = timedelta(days=settings.strike_window_days)
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE promise_verdicts AS
+        f"""CREATE OR REPLACE TEMP TABLE promise_verdicts AS
         WITH p AS (
           SELECT p.call_id, p.turn_idx, p.text, p.due_at, f.customer_key, f.category,
                  f.happened_at
@@ -128,7 +133,8 @@ def check_promises(
           GROUP BY ALL),
         kept_event AS (
           SELECT p.call_id, p.turn_idx, p.text, min(c.case_id) AS by_case
-          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases) c
+          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases
+                       WHERE true {only_touched("customer_key", incremental)}) c
             ON c.call_id = p.call_id
           JOIN case_events e ON e.case_id = c.case_id AND e.event = 'contacted'
           GROUP BY ALL)
@@ -166,7 +172,9 @@ def check_promises(
     return {"kept": counts.get("kept", 0), "broken": counts.get("broken", 0)}
 
 
-def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+def build_runs(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, incremental: bool = False
+) -> None:
     """(Re)build the temp table `runs`: per customer and problem, the calls (oldest first) of
     the still-open problem, with what a case needs to know about them.
 
@@ -182,10 +190,12 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
         WITH broken AS (
           SELECT call_id, count(*) AS n_broken,
                  list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
-          FROM promises WHERE status = 'broken' GROUP BY call_id),
+          FROM promises SEMI JOIN call_flags USING (call_id)
+          WHERE status = 'broken' GROUP BY call_id),
         open_promises AS (
           SELECT call_id, list(text ORDER BY turn_idx) AS open_promises
-          FROM promises WHERE status = 'open' GROUP BY call_id),
+          FROM promises SEMI JOIN call_flags USING (call_id)
+          WHERE status = 'open' GROUP BY call_id),
         flagged AS (
           SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises,
                  f.outcome <> 'resolved' OR f.repeat_by IS NOT NULL
@@ -194,7 +204,8 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
           LEFT JOIN open_promises o USING (call_id)),
         handled AS (
           SELECT DISTINCT unnest(call_ids) AS call_id FROM cases
-          WHERE state NOT IN (SELECT unnest($open_states))),
+          WHERE state NOT IN (SELECT unnest($open_states))
+            {only_touched("customer_key", incremental)}),
         g AS (
           SELECT flagged.*, sum(CASE WHEN against_us THEN 0 ELSE 1 END) OVER (
               PARTITION BY customer_key, category ORDER BY happened_at, call_id

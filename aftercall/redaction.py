@@ -39,6 +39,7 @@ KEY_COLUMNS = frozenset(
         ("calls", "phone_key"),
         ("cases", "customer_key"),
         ("contact_prefs", "customer_key"),
+        ("refresh_marks", "customer_key"),
     }
 )
 # Tables whose text is ours, not the call's.
