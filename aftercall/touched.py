@@ -59,13 +59,12 @@ def find_touched(
 ) -> int | None:
     """Build the temp table `touched` (customer_key) for this refresh; its size, or None
     when every customer must be looked at (the temp table is then not made)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE marks_now AS {MARKS_SQL}")
     state = con.execute("SELECT settings FROM refresh_state").fetchone()
     if state is None or state[0] != _settings_mark(settings):
         return None
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE touched AS
-        SELECT customer_key FROM marks_now n FULL JOIN refresh_marks o USING (customer_key)
+        SELECT customer_key FROM ({MARKS_SQL}) n FULL JOIN refresh_marks o USING (customer_key)
         WHERE n.mark IS DISTINCT FROM o.mark
         UNION
         SELECT {CUSTOMER_SQL} FROM promises p JOIN calls c USING (call_id)
