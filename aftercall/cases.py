@@ -50,6 +50,7 @@ COUNTS = (
     "promises_kept",
     "weak_labels",
     "followups_due",
+    "suppressed",
 )
 RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 OPENED_FIELDS = (
@@ -144,6 +145,7 @@ def refresh_cases(
         "promises_kept": ledger["kept"],
         "weak_labels": record_weak_labels(con, at),
         "followups_due": due_followups(con, log),
+        "suppressed": 0,
     }
     counts["customers_looked_at"] = -1 if touched is None else touched  # -1: everyone
     build_runs(con, settings, incremental)
@@ -190,6 +192,7 @@ def _update(
         # Rule 13 at the source: off every list, and the CRM is told to stand down.
         owner, state = None, "suppressed"
         log.add(row["existing_id"], "suppressed", _suppressed_detail(row))
+        counts["suppressed"] += 1
     elif state == "suppressed" and not suppress:
         owner, state = owners.pick(row["queue"]), "open"  # opted back in: a case again
         log.add(
@@ -336,3 +339,4 @@ def _insert(
         {"at": log.at},
     )
     counts["opened"] += len(rows)
+    counts["suppressed"] += sum(r[4] == "suppressed" for r in rows)

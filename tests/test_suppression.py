@@ -58,7 +58,8 @@ def test_an_opted_out_customer_gets_a_suppressed_case_and_no_contact_webhook(
     add_call(db, tmp_path, BILL_OPEN, "C2", T0, phone="+1 (202) 555-0177")
     add_call(db, tmp_path, BILL_OPEN, "C3", T0)
     _optout(db, tmp_path, "customer_id,phone,reason\nC1,,asked on the call\n,202.555.0177,\n")
-    refresh(db, at=T0 + timedelta(hours=1))
+    counts = refresh(db, at=T0 + timedelta(hours=1))
+    assert counts["opened"] == 3 and counts["suppressed"] == 2
     for customer, why in (
         ("C1", "the customer asked not to be contacted (csv:optout.csv: asked on the call)"),
         ("C2", "the customer asked not to be contacted (csv:optout.csv)"),  # by number
@@ -93,7 +94,7 @@ def test_an_open_case_is_suppressed_when_the_customer_opts_out_and_reopens_on_op
     case = _case(db, "C1")
     assert case["state"] == "open" and case["owner"] is not None
     _optout(db, tmp_path, "customer_id\nC1\n")
-    refresh(db, at=T0 + timedelta(hours=2))
+    assert refresh(db, at=T0 + timedelta(hours=2))["suppressed"] == 1
     assert _case(db, "C1")["state"] == "suppressed"
     # New evidence (a broken-promise complaint would escalate it) joins the case silently.
     add_call(db, tmp_path, NOBODY_CALLED, "C1", T0 + timedelta(days=1))
