@@ -255,9 +255,10 @@ def build_runs(
           SELECT r.customer_key, r.category,
                  'the customer asked not to be contacted (' || min(p.source)
                    || coalesce(': ' || min(p.reason), '') || ')' AS suppressed_why
-          FROM runs r JOIN contact_prefs p ON p.do_not_contact
-           AND (p.customer_key = r.customer_key
-                OR list_contains(coalesce(r.phone_keys, []), p.customer_key))
+          FROM (SELECT customer_key, category, customer_key AS pref_key FROM runs
+                UNION ALL  -- equi-joins only: a long do-not-contact list stays a hash join
+                SELECT customer_key, category, unnest(phone_keys) FROM runs) r
+          JOIN contact_prefs p ON p.customer_key = r.pref_key AND p.do_not_contact
           GROUP BY ALL)
         SELECT runs.*, coalesce(strikes.strikes, 0) AS strikes, recovery.recovered_at,
                optout.suppressed_why,

@@ -28,7 +28,7 @@ from .config import CaseSettings
 LOGIC_VERSION = 1
 CUSTOMER_SQL = "coalesce(c.customer_key, 'call:' || c.call_id)"
 MARKS_SQL = f"""
-SELECT customer_key, bit_xor(h) AS mark FROM (
+SELECT customer_key, sum(h) AS mark FROM (  -- a sum: equal rows add up, never cancel
   SELECT {CUSTOMER_SQL} AS customer_key,
          hash(c.call_id, c.status, a.analysed_at, a.outcome, a.category, c.phone_key) AS h
   FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'
@@ -40,8 +40,10 @@ SELECT customer_key, bit_xor(h) AS mark FROM (
   UNION ALL  -- an opt-out under the customer's key, or under one of their numbers
   SELECT k.customer_key, hash(p.customer_key, p.do_not_contact)
   FROM contact_prefs p JOIN (
-    SELECT DISTINCT {CUSTOMER_SQL} AS customer_key, c.phone_key FROM calls c) k
-    ON p.customer_key = k.customer_key OR p.customer_key = k.phone_key
+    SELECT {CUSTOMER_SQL} AS customer_key, {CUSTOMER_SQL} AS pref_key FROM calls c
+    UNION  -- distinct pairs, and equi-joins only (a long do-not-contact list stays cheap)
+    SELECT {CUSTOMER_SQL}, c.phone_key FROM calls c WHERE c.phone_key IS NOT NULL) k
+    ON p.customer_key = k.pref_key
 ) GROUP BY customer_key
 """
 

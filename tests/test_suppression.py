@@ -130,3 +130,19 @@ def test_no_contact_webhook_is_ever_queued_for_a_suppressed_case(tmp_path: Path)
             [list(CONTACT_EVENTS)],
         ).fetchone()
     assert sent[0] == 0 and sent[1] >= 1
+
+
+def test_an_opt_out_by_id_reaches_a_customer_who_called_from_two_numbers(
+    tmp_path: Path,
+) -> None:
+    """The refresh looks only at customers whose inputs changed; an opt-out must count as a
+    change once per customer, however many numbers they called from."""
+    db = tmp_path / "s.duckdb"
+    add_call(db, tmp_path, BILL_OPEN, "C5", T0, phone="+1 202 555 0101")
+    add_call(db, tmp_path, BILL_OPEN, "C5", T0 + timedelta(hours=2), phone="+1 202 555 0102")
+    refresh(db, at=T0 + timedelta(hours=3))
+    assert _case(db, "C5")["state"] == "open"
+    _optout(db, tmp_path, "customer_id\nC5\n")
+    counts = refresh(db, at=T0 + timedelta(hours=4))
+    assert counts["customers_looked_at"] == 1 and counts["suppressed"] == 1
+    assert _case(db, "C5")["state"] == "suppressed"

@@ -24,14 +24,16 @@ from pathlib import Path
 import duckdb
 
 from .bulk import insert_rows
+from .db import StoreError
 
 ENV = "AFTERCALL_CUSTOMER_KEY_SECRET"
 KEY_RE = re.compile(r"k:[0-9a-f]{32}")  # what every stored key looks like
 _cache: dict[str, bytes] = {}
 
 
-class KeySecretError(Exception):
-    """The secret cannot be read or made; the message says why."""
+class KeySecretError(StoreError):
+    """The secret cannot be read or made; the message says why (a StoreError, so every
+    command reports it in one line like any other problem opening the database)."""
 
 
 def clear_key(customer_id: str | None, phone: str | None, call_id: str) -> str:

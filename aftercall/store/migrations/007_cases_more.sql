@@ -14,5 +14,5 @@ ALTER TABLE calls ADD COLUMN customer_key VARCHAR;
 ALTER TABLE calls ADD COLUMN phone_key VARCHAR;
 -- What the last case refresh saw, per customer (aftercall.touched): a refresh looks again
 -- only at customers whose fingerprint moved (and those with a promise come due).
-CREATE TABLE refresh_marks (customer_key VARCHAR NOT NULL, mark UBIGINT NOT NULL);
+CREATE TABLE refresh_marks (customer_key VARCHAR NOT NULL, mark HUGEINT NOT NULL);
 CREATE TABLE refresh_state (settings VARCHAR NOT NULL);
