@@ -259,7 +259,14 @@ def promises_check(
     counts = _write(settings, lambda con: refresh_cases(con, settings.cases, _at(at)))
     out.print(
         f"promises: {counts['promises_broken']} broken, {counts['promises_kept']} kept; "
-        f"cases: {counts['opened']} opened, {counts['escalated']} escalated",
+        f"cases: {counts['opened']} opened, {counts['updated']} updated, "
+        f"{counts['escalated']} escalated, {counts['suppressed']} suppressed (opted out); "
+        + (
+            "looked at every customer"
+            if counts["customers_looked_at"] < 0
+            else f"looked at {counts['customers_looked_at']} customers whose calls, cases or "
+            "wishes changed or whose promises came due"
+        ),
         highlight=False,
     )
 

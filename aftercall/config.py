@@ -53,6 +53,12 @@ class CaseSettings(_Section):
     # Share of eligible cases held out of outreach to measure its lift (0 = none).
     holdout_share: float = Field(default=0.0, ge=0, le=0.5)
     holdout_seed: str = "aftercall"
+    # The lift of outreach is measured on repeat contacts (within repeat_window_days of the
+    # case opening) and on churn: a churn threat on a later call within this many days.
+    churn_window_days: float = Field(default=30.0, ge=0)
+    # Fewer judged cases than this in either group and the report says the sample is too
+    # small to trust (the interval is still shown, and is wide).
+    holdout_min_cases: int = Field(default=30, ge=1)
     # No outreach list offers a customer inside these local hours (their time zone when
     # known, else the company's).
     quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +32,11 @@ META_FIELDS = (
     "email",
     "queue",
     "customer_value",
+    "product",
 )
 MAX_META_CHARS = 500
+MAX_PRODUCT_CHARS = 80  # a label for the report, not a description
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _DATETIME = TypeAdapter(datetime)
 
 
@@ -46,6 +50,7 @@ class CallMeta(BaseModel):
     email: str | None = None
     queue: str | None = None
     customer_value: float | None = None
+    product: str | None = None  # what the call was about, for the root-cause report
 
 
 @dataclass
@@ -117,9 +122,31 @@ def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]
                 warnings.append(f"{where}: customer_value {text!r} is not a usable amount")
                 continue
             values[key] = number
+        elif key == "product":
+            try:
+                values[key] = clean_product(text)
+            except ValueError as exc:
+                warnings.append(f"{where}: product ignored ({exc})")
         else:
             values[key] = text
     return CallMeta(**values), warnings
+
+
+def clean_product(text: str) -> str:
+    """A product name fit for a report row: one line of visible text, not personal data.
+    Raises ValueError saying why not."""
+    from .nlp.redact import redact_text
+
+    if CONTROL.search(text):
+        raise ValueError("it contains control or invisible characters")
+    text = text.strip(" \"'")
+    if not text:
+        raise ValueError("it is empty")
+    if len(text) > MAX_PRODUCT_CHARS:
+        raise ValueError(f"longer than {MAX_PRODUCT_CHARS} characters")
+    if redact_text(text) != text:
+        raise ValueError("it looks like personal data")
+    return text
 
 
 def _read_manifest(inbox: Path) -> tuple[dict[str, dict[str, str]], list[str]]:

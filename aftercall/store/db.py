@@ -43,6 +43,17 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _rekey(con: duckdb.DuckDBPyConnection) -> None:
+    from .keys import rekey_clear_keys
+
+    rekey_clear_keys(con)
+
+
+# Steps that SQL cannot do (they need a secret kept outside the database), run in the same
+# transaction as the migration they follow.
+AFTER = {7: _rekey}
+
+
 def schema_version() -> int:
     """The newest schema version this code knows."""
     return _migrations()[-1][0]
@@ -67,6 +78,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN")
         try:
             con.execute(sql)
+            if version in AFTER:
+                AFTER[version](con)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [version, name, datetime.now(UTC)],
