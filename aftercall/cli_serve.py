@@ -19,6 +19,7 @@ import typer
 from . import cli as base
 from .config import Settings
 from .prefect_server import free_port, start_local_server
+from .storage import canonical
 
 
 def deployments(settings: Settings, config: Path | None) -> list[Any]:
@@ -39,7 +40,7 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
         if sched.pipeline_cron
         else {"interval": timedelta(minutes=sched.pipeline_every_minutes)}
     )
-    inbox = str(Path(sched.inbox).resolve()) if "://" not in sched.inbox else sched.inbox
+    inbox = canonical(sched.inbox)  # a folder, resolved; a URL as given (checked)
     out = str(Path(db).with_name("outcome-candidate.json"))
     return [
         configured_pipeline(settings).to_deployment(
@@ -81,7 +82,13 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the pipeline, daily checks and retrain on the schedules in [schedule]."""
+    from .storage import InboxError
+
     settings = base._settings(config, db)
+    try:
+        canonical(settings.schedule.inbox)
+    except InboxError as exc:
+        raise base._fail(f"[schedule] inbox: {exc}") from exc
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         from . import prefect_env
