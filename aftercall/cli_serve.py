@@ -41,7 +41,6 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
         else {"interval": timedelta(minutes=sched.pipeline_every_minutes)}
     )
     inbox = canonical(sched.inbox)  # a folder, resolved; a URL as given (checked)
-    out = str(Path(db).with_name("outcome-candidate.json"))
     return [
         configured_pipeline(settings).to_deployment(
             name="pipeline",
@@ -56,7 +55,10 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
             **mod,
         ),
         retrain.to_deployment(
-            name="retrain", parameters={"out": out}, cron=sched.retrain_cron, **mod
+            name="retrain",
+            parameters={"db": db, "settings": params},
+            cron=sched.retrain_cron,
+            **mod,
         ),
     ]
 
@@ -126,6 +128,41 @@ def serve(
             server.wait(timeout=30)
 
 
+def deploy(
+    pool: Annotated[
+        str,
+        typer.Option("--pool", help="work pool (made with `prefect work-pool create NAME`)"),
+    ],
+    config: base.ConfigOption = None,
+    db: base.DbOption = None,
+) -> None:
+    """Register the pipeline, daily checks and retrain, with their [schedule], as deployments
+    in a Prefect work pool: `prefect worker start --pool NAME` on any machine runs them."""
+    from .storage import InboxError
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise base._fail(
+            "set PREFECT_API_URL to your Prefect server (e.g. http://SERVER:4200/api): a work "
+            "pool lives on a server that stays up (`prefect server start`)"
+        )
+    settings = base._settings(config, db)
+    try:
+        canonical(settings.schedule.inbox)
+    except InboxError as exc:
+        raise base._fail(f"[schedule] inbox: {exc}") from exc
+    from prefect.exceptions import ObjectNotFound
+
+    for dep in deployments(settings, config):
+        try:
+            dep.apply(work_pool_name=pool)
+        except ObjectNotFound as exc:
+            raise base._fail(
+                f"no work pool {pool!r} on {os.environ['PREFECT_API_URL']}: create it with "
+                f"`prefect work-pool create {pool} --type process`"
+            ) from exc
+        base.out.print(f"deployed {dep.flow_name}/{dep.name} to work pool {pool}", highlight=False)
+
+
 def runs(
     db: base.DbOption = None,
     config: base.ConfigOption = None,
@@ -158,4 +195,5 @@ def runs(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(deploy)
     app.command()(runs)

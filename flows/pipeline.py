@@ -72,7 +72,12 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         # a file in a remote inbox is read here, on the worker, through fsspec
         with local_copy(item.path, item.uri, item.content_hash) as path:
             result = process_call(
-                path, item.meta.started_at, settings.asr, settings.redaction, settings.max_audio_s
+                path,
+                item.meta.started_at,
+                settings.asr,
+                settings.redaction,
+                settings.max_audio_s,
+                settings.model.outcome_path or None,
             )
         # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
         # work returns; the limit is enforced here too, so a call over it always fails alone.
