@@ -98,6 +98,9 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     from . import prefect_env
 
     prefect_env.configure()
+    from .prefect_server import tie_temporary_server_to_this_process
+
+    tie_temporary_server_to_this_process()  # a `kill -9` of this run leaves no server behind
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .flows import pipeline as flow_module
