@@ -279,10 +279,31 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "counts": counts,
+        "files": file_statuses(found, outcomes, failures),
         "failures": failures,
         "skipped": found.skipped,
         "problems": found.problems,
     }
+
+
+def file_statuses(
+    found: InboxScan, outcomes: dict[str, str], failures: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """Every file the scan saw with its final status in this run: analysed, failed,
+    not_english, pending (storage unreadable: the next run tries again), already_done (stored
+    by an earlier run) or skipped; a reason wherever it is not analysed."""
+    reasons = {f["file"]: f["reason"] for f in failures}
+    rows = []
+    for item in found.items:
+        status = outcomes.get(item.call_id, "already_done")
+        row = {"file": str(item.path), "call_id": item.call_id, "status": status}
+        if item.path.name in reasons and status != "analysed":
+            row["reason"] = reasons[item.path.name]
+        rows.append(row)
+    for line in found.skipped:
+        name, _, reason = line.partition(": ")
+        rows.append({"file": name, "call_id": "", "status": "skipped", "reason": reason})
+    return rows
 
 
 def configured_pipeline(settings: Settings) -> Any:

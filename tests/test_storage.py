@@ -229,8 +229,16 @@ def test_the_pipeline_reads_an_s3_inbox(s3, prefect_server, tmp_path: Path) -> N
     flow = configured_pipeline(settings)
     first = flow("s3://calls/pipeline", str(db), settings)
     assert first["counts"]["analysed"] == 3 and first["counts"]["failed"] == 0, first
+    statuses = {r["file"]: r["status"] for r in first["files"]}
+    assert statuses == {
+        audio.name: "analysed",
+        "open.txt": "analysed",
+        "sub/fixed.txt": "analysed",
+        "notes.docx": "skipped",
+    }
     second = flow("s3://calls/pipeline", str(db), settings)
     assert second["counts"]["new"] == 0 and second["counts"]["already_done"] == 3
+    assert {r["status"] for r in second["files"]} == {"already_done", "skipped"}
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("SELECT source_uri, status FROM calls ORDER BY 1").fetchall()
         inboxes = con.execute("SELECT DISTINCT inbox FROM runs").fetchall()
