@@ -150,12 +150,14 @@ def deploy(
         canonical(settings.schedule.inbox)
     except InboxError as exc:
         raise base._fail(f"[schedule] inbox: {exc}") from exc
-    from prefect.exceptions import ObjectNotFound
+    from prefect.deployments.runner import DeploymentApplyError
 
     for dep in deployments(settings, config):
         try:
             dep.apply(work_pool_name=pool)
-        except ObjectNotFound as exc:
+        except DeploymentApplyError as exc:
+            if "not found" not in str(exc).lower():
+                raise base._fail(f"cannot deploy {dep.flow_name}/{dep.name}: {exc}") from exc
             raise base._fail(
                 f"no work pool {pool!r} on {os.environ['PREFECT_API_URL']}: create it with "
                 f"`prefect work-pool create {pool} --type process`"

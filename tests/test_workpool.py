@@ -22,7 +22,6 @@ from aftercall.prefect_server import free_port, start_local_server
 
 from .casekit import BILL_FIXED, BILL_OPEN
 
-pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
@@ -49,6 +48,16 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
+def test_deploy_needs_a_server(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aftercall.cli import app
+
+    result = CliRunner().invoke(app, ["deploy", "--pool", "p", "--db", str(tmp_path / "c.db")])
+    assert result.exit_code == 1 and "set PREFECT_API_URL" in result.stderr
+
+
+@pytest.mark.slow
 def test_a_worker_runs_the_deployed_pipeline_from_a_process_pool(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -80,6 +89,11 @@ def test_a_worker_runs_the_deployed_pipeline_from_a_process_pool(tmp_path: Path)
             assert done.returncode == 0, f"{args}: {done.stdout[-2000:]} {done.stderr[-2000:]}"
             return done.stdout
 
+        missing = subprocess.run(
+            [str(BIN / "aftercall"), "deploy", "--pool", "nope", "--config", str(config)],
+            env=env, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert missing.returncode == 1 and "no work pool 'nope'" in missing.stderr, missing.stderr
         cli(str(BIN / "prefect"), "work-pool", "create", "calls", "--type", "process")
         out = cli(str(BIN / "aftercall"), "deploy", "--pool", "calls", "--config", str(config),
                   "--db", str(db))  # fmt: skip
