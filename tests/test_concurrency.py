@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aftercall.config import Settings
 from aftercall.runlock import lock_path
 
 from .conftest import DEMO
@@ -46,26 +45,42 @@ def _stored(db: Path) -> dict[str, object]:
         }
 
 
+DASK_RUN = """
+import json, os, sys
+import dask
+from aftercall.config import Settings
+from aftercall.flows.pipeline import configured_pipeline, task_runner_for
+
+inbox, db, tmp = sys.argv[1:4]
+settings = Settings(db=db)
+settings.run.task_runner = "dask"
+settings.run.workers = 2
+with dask.config.set({"temporary-directory": tmp, "logging.distributed": "warning"}):
+    # the runner [run] asks for is a real 2-process cluster, not threads in this process
+    with task_runner_for(settings) as runner:
+        pids = sorted(set(runner.client.run(os.getpid).values()))
+    summary = configured_pipeline(settings)(inbox, db, settings)
+print(json.dumps({"pids": pids, "me": os.getpid(), "summary": summary}, default=str))
+"""
+
+
 def test_a_dask_cluster_of_two_workers_analyses_and_one_writer_stores(
     prefect_server, tmp_path: Path
 ) -> None:
-    import dask
-
-    from aftercall.flows.pipeline import configured_pipeline, task_runner_for
+    """In its own process: Dask's logging set-up would otherwise stay in this session."""
+    from prefect.settings import PREFECT_API_URL
 
     inbox = _inbox(tmp_path, 2)
     db = tmp_path / "calls.duckdb"
-    settings = Settings(db=db)
-    settings.run.task_runner = "dask"
-    settings.run.workers = 2
-    with dask.config.set(
-        {"temporary-directory": str(tmp_path / "dask"), "logging.distributed": "warning"}
-    ):
-        # the runner [run] asks for is a real 2-process cluster, not threads in this process
-        with task_runner_for(settings) as runner:
-            pids = set(runner.client.run(os.getpid).values())  # asked of each worker
-            assert len(pids) == 2 and os.getpid() not in pids
-        summary = configured_pipeline(settings)(str(inbox), str(db), settings)
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    done = subprocess.run(
+        [sys.executable, "-c", DASK_RUN, str(inbox), str(db), str(tmp_path / "dask")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(out["pids"]) == 2 and out["me"] not in out["pids"]
+    summary = out["summary"]
     assert summary["counts"]["analysed"] == 2 and summary["failures"] == [], summary
     stored = _stored(db)
     assert stored["calls"] == [("analysed", 2)]
