@@ -124,6 +124,16 @@ class ScheduleSettings(_Section):
     timezone: str = "UTC"
 
 
+class ModelSettings(_Section):
+    # The outcome model the pipeline scores with, and the file a promoted retrain replaces;
+    # "" = models/outcome.json shipped with aftercall. Candidates are written beside it as
+    # <model_version>.json.
+    outcome_path: str = ""
+    # A retrained model replaces the current one only when its F1(unresolved) on the
+    # held-out test split of the development set beats the current model's by more than this.
+    min_gain: float = Field(default=0.0, ge=0, le=1)
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -135,6 +145,7 @@ class Settings(_Section):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
 
     @field_validator("asr", mode="before")
     @classmethod

@@ -53,7 +53,7 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
         [
             item.call_id,
             item.content_hash,
-            item.path.resolve().as_uri(),
+            item.source_uri,
             item.path.name,
             item.kind,
             meta.call_id,
@@ -158,8 +158,9 @@ def save_result(
 def mark_failed(
     con: duckdb.DuckDBPyConnection, call_id: str, reason: str, status: str = "failed"
 ) -> None:
-    """A call that was not analysed: status 'failed' (unreadable, no speech, a bug) or
-    'not_english' (set aside for a person who speaks the language), and the reason."""
+    """A call that was not analysed: status 'failed' (unreadable, no speech, a bug),
+    'not_english' (set aside for a person who speaks the language) or 'pending' (its storage
+    could not be read this run: the next run tries it again), and the reason."""
     con.execute(
         "UPDATE calls SET status = ?, error = ?, updated_at = ? WHERE call_id = ?",
         [status, reason, now(), call_id],
