@@ -10,10 +10,10 @@ from typing import Any
 import duckdb
 
 from .config import CaseSettings
-from .lifecycle import ALLOWED, CaseError, claim
+from .lifecycle import CaseError, claim
 from .store.calls import rows_as_dicts
 from .store.db import transaction
-from .worklist import Filters, worklist
+from .worklist import Filters, _add_evidence, words, worklist
 
 CLAIM_TRIES = 5
 
@@ -66,19 +66,53 @@ def _usable(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+def _one_case(
+    con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
+) -> dict[str, Any] | None:
+    """One case as a worklist row (draft and script worded for its owner, evidence), read by
+    its id alone: the page must not pay for the whole worklist. An opted-out customer's case
+    is shown with `opted_out` set, so the agent sees why it is on no list."""
+    rows = rows_as_dicts(
+        con.execute(
+            """WITH k AS (SELECT * FROM cases WHERE case_id = $id),
+                  keys AS (SELECT 'phone:' || right(regexp_replace(c.phone, '\\D', '', 'g'), 10)
+                                  AS key FROM calls c
+                           WHERE c.call_id IN (SELECT unnest(call_ids) FROM k)
+                             AND c.phone IS NOT NULL
+                           UNION SELECT customer_key FROM k)
+               SELECT k.case_id, k.customer_id, k.customer_key, k.call_ids, k.priority,
+                      k.priority_score, k.category, k.reason, k.evidence, k.owner, k.queue,
+                      k.state, k.strikes, k.holdout, k.plan, k.draft, k.script, k.created_at,
+                      k.first_contact_at, k.followup_at, k.contact_fix_needed,
+                      CASE WHEN k.state = 'followup_due' THEN k.followup_at ELSE k.due_at END
+                        AS due_at,
+                      coalesce((SELECT bool_or(p.do_not_contact) FROM contact_prefs p
+                                WHERE p.customer_key IN (SELECT key FROM keys)), false)
+                        AS opted_out
+               FROM k""",
+            {"id": case_id},
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
+    row["plan"] = json.loads(row["plan"]) if row["plan"] else None
+    if row["plan"] is not None:
+        row["draft"], row["script"] = words(row, settings)
+    if row["evidence"] is None:
+        _add_evidence(con, [row])
+    return row
+
+
 def case_page(
     con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
 ) -> dict[str, Any] | None:
     """The case (with its draft and script worded for its owner), its calls, the customer's
-    promises and its event log; None when there is no such case on any list."""
-    rows = [
-        r
-        for r in worklist(con, Filters(states=list(ALLOWED), include_review=True), settings).rows
-        if r["case_id"] == case_id
-    ]
-    if not rows:
+    promises and its event log; None when there is no such case."""
+    case = _one_case(con, case_id, settings)
+    if case is None:
         return None
-    case = rows[0]
     calls = rows_as_dicts(
         con.execute(
             """SELECT c.call_id, coalesce(c.started_at, c.ingested_at) AS happened_at,

@@ -361,3 +361,31 @@ def test_reviewers_who_disagree_make_a_dispute_that_a_second_look_finds(db: Path
     assert listed == [call]
     others = [x for x in _flagged(db) if x != call]
     assert 'id="disputed"' not in c.get(f"/calls/{others[0]}").text
+
+
+def test_the_case_page_records_every_outcome_the_issue_names(db: Path) -> None:
+    c = client(db)
+    login(c, "Dana Cole")
+    r = c.post("/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False)
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    page = c.get(f"/cases/{case_id}").text
+    for text in ("reached the customer", "recovered", "declined", "unreachable", "wrong number"):
+        assert text in page
+    token = csrf(c, "/cases")
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "reached", "csrf_token": token})
+    assert r.status_code == 200 and '<span class="state">contacted</span>' in r.text
+    assert "(reached)" in r.text
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "wrong_number", "csrf_token": token})
+    assert 'id="fix-contact"' in r.text and "(wrong number)" in r.text
+    r = c.post(f"/cases/{case_id}/contact-fixed", data={"note": "<i>x</i>", "csrf_token": token})
+    assert 'id="fix-contact"' not in r.text and "&lt;i&gt;x&lt;/i&gt;" in r.text
+    assert c.post(f"/cases/{case_id}/contact-fixed", data={"note": "x"}).status_code == 403
+    with transaction(db) as con:
+        events = con.execute(
+            "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid", [case_id]
+        ).fetchall()
+    assert events[-3:] == [
+        ("contacted", "Dana Cole"),
+        ("unreachable", "Dana Cole"),
+        ("contact_fixed", "Dana Cole"),
+    ]
