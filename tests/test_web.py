@@ -363,6 +363,74 @@ def test_reviewers_who_disagree_make_a_dispute_that_a_second_look_finds(db: Path
     assert 'id="disputed"' not in c.get(f"/calls/{others[0]}").text
 
 
+def test_a_dispute_is_settled_only_by_a_reviewer_who_is_neither_side(db: Path) -> None:
+    call = _flagged(db)[0]
+    sessions = {}
+    for name in ("rita", "max", "ada"):
+        sessions[name] = c = client(db)
+        login(c, name)
+    token = {n: csrf(c, f"/calls/{call}") for n, c in sessions.items()}
+    rita, mx, ada = sessions["rita"], sessions["max"], sessions["ada"]
+    rita.post(
+        f"/calls/{call}/decision", data={"decision": "unresolved", "csrf_token": token["rita"]}
+    )
+    # disputing your own decision is refused; a second reviewer may
+    r = rita.post(f"/calls/{call}/dispute", data={"reason": "x", "csrf_token": token["rita"]})
+    assert r.status_code == 400 and "your own decision" in r.text
+    assert mx.post(f"/calls/{call}/dispute", data={"reason": "no"}).status_code == 403  # CSRF
+    r = mx.post(
+        f"/calls/{call}/dispute",
+        data={"reason": "<b>she</b> misheard", "csrf_token": token["max"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = rita.get(f"/calls/{call}").text
+    assert 'id="not-yours"' in page and "&lt;b&gt;she&lt;/b&gt; misheard" in page
+    assert 'id="settle"' in ada.get(f"/calls/{call}").text
+    with transaction(db) as con:
+        (dispute_id,) = con.execute("SELECT dispute_id FROM disputes").fetchone()
+    # neither the decider nor the disputer may settle it
+    for name in ("rita", "max"):
+        r = sessions[name].post(
+            f"/disputes/{dispute_id}/settle",
+            data={"decision": "resolved", "csrf_token": token[name]},
+        )
+        assert r.status_code == 400 and "a second reviewer must settle it" in r.text, name
+    r = ada.post(f"/disputes/{dispute_id}/settle", data={"decision": "resolved"})
+    assert r.status_code == 403  # CSRF
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle",
+        data={
+            "decision": "not_a_problem",
+            "note": "customer said fine",
+            "csrf_token": token["ada"],
+        },
+    )
+    assert r.status_code == 200 and "settled <b>resolved</b> by ada" in r.text
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle", data={"decision": "resolved", "csrf_token": token["ada"]}
+    )
+    assert r.status_code == 400 and "already settled by ada" in r.text
+    with transaction(db) as con:
+        row = con.execute(
+            "SELECT decided_by, disputed_label, opened_by, settled_by, final_label FROM disputes"
+        ).fetchone()
+        newest = con.execute(
+            'SELECT label, reviewer FROM labels WHERE call_id = ? ORDER BY "at" DESC LIMIT 1',
+            [call],
+        ).fetchone()
+    assert row == ("rita", "unresolved", "max", "ada", "resolved")  # both labels kept
+    assert newest == ("resolved", "ada")  # the final label is what retraining sees
+    assert "/calls/" not in rita.get("/review?disputed=true").text.split("<tbody>")[1]
+    page = rita.get("/calibration").text
+    assert re.search(r'id="flag-upheld">0%<', page) and re.search(r'id="disputes-open">0<', page)
+    assert re.search(r'id="decision-upheld">0%<', page)
+    assert client(db).get("/calibration", follow_redirects=False).status_code == 303
+    outreach = client(db)
+    login(outreach, "Dana Cole")
+    assert outreach.get("/calibration").status_code == 403
+
+
 def test_the_case_page_records_every_outcome_the_issue_names(db: Path) -> None:
     c = client(db)
     login(c, "Dana Cole")
