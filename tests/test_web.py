@@ -295,6 +295,49 @@ def test_dashboard_and_csv_export_neutralise_formulas(db: Path) -> None:
     assert c.get("/export/nothing.csv").status_code == 404
 
 
+def test_dashboard_draws_every_chart_the_issue_names_and_lists_the_runs(db: Path) -> None:
+    from aftercall.store.calls import finish_run, start_run
+
+    with transaction(db) as con:
+        start_run(con, "run-1", "flow-<1>", "/inbox/<script>")
+        finish_run(con, "run-1", {"new": 4, "analysed": 3, "failed": 1}, "completed")
+        con.execute(
+            "UPDATE calls SET agent_id = 'agent <7>'"
+            " WHERE call_id IN (SELECT call_id FROM promises LIMIT 1)"
+        )
+        con.execute("UPDATE promises SET status = 'broken'")
+    c = client(db)
+    login(c, "max")
+    page = c.get("/dashboard").text
+    for chart in (
+        "flagged",
+        "cases",
+        "recovery",
+        "first-contact",
+        "root-causes",
+        "deflections",
+        "broken-promises",
+    ):
+        assert f'id="chart-{chart}"' in page, chart
+    assert page.count("<svg") == 7 and "<script>" not in page.split("</header>")[1]
+    runs = page.split('id="runs"')[1].split("</table>")[0]
+    assert "run-1" in runs and "completed" in runs and "<th>analysed</th>" in runs
+    assert "<td>3</td>" in runs
+    chart = page.split('id="chart-broken-promises"')[1].split("</figure>")[0]
+    assert "agent &lt;7&gt;" in chart
+    sla = page.split('id="sla"')[1].split("</table>")[0]  # cases opened days ago, no contact
+    assert re.search(
+        r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla
+    )
+    for what in ("cases", "flagged", "root_causes", "agents", "first_contact", "runs"):
+        r = c.get(f"/export/{what}.csv")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), what
+        assert f'href="/export/{what}.csv"' in page
+    runs_csv = c.get("/export/runs.csv").text.splitlines()
+    assert runs_csv[0].startswith("run_id,started_at,finished_at,status,new,analysed,failed")
+    assert runs_csv[1].startswith("run-1,") and ",completed,4,3,1," in runs_csv[1]
+
+
 def test_users_add_from_the_command_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
