@@ -30,13 +30,16 @@ def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) 
     return worklist(con, Filters(owner=name), settings).rows
 
 
-def claim_next(db: Path, name: str, settings: CaseSettings) -> str | None:
+def claim_next(
+    db: Path, name: str, settings: CaseSettings, check_schema: bool = True
+) -> str | None:
     """Claim the most urgent open case in `name`'s queues; returns its id, or None when there
-    is none. A case another agent claims first is skipped; a write conflict retries."""
+    is none. A case another agent claims first is skipped; a write conflict retries.
+    (`check_schema`: see store.db.open_db.)"""
     queues = my_queues(settings, name)
     for _ in range(CLAIM_TRIES):
         try:
-            with transaction(db) as con:
+            with transaction(db, check_schema) as con:
                 rows = worklist(con, Filters(states=["open"]), settings).rows
                 for row in rows:
                     if queues is not None and row["queue"] not in queues:

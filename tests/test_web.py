@@ -326,9 +326,7 @@ def test_dashboard_draws_every_chart_the_issue_names_and_lists_the_runs(db: Path
     chart = page.split('id="chart-broken-promises"')[1].split("</figure>")[0]
     assert "agent &lt;7&gt;" in chart
     sla = page.split('id="sla"')[1].split("</table>")[0]  # cases opened days ago, no contact
-    assert re.search(
-        r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla
-    )
+    assert re.search(r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla)
     for what in ("cases", "flagged", "root_causes", "agents", "first_contact", "runs"):
         r = c.get(f"/export/{what}.csv")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), what
@@ -500,3 +498,18 @@ def test_the_case_page_records_every_outcome_the_issue_names(db: Path) -> None:
         ("unreachable", "Dana Cole"),
         ("contact_fixed", "Dana Cole"),
     ]
+
+
+def test_the_schema_is_checked_at_the_first_request_only(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftercall.store import db as store_db
+
+    calls = []
+    real = store_db.migrate
+    monkeypatch.setattr(store_db, "migrate", lambda con: calls.append(1) or real(con))
+    c = client(db)
+    login(c, "rita")
+    for _ in range(3):
+        assert c.get("/review").status_code == 200
+    assert len(calls) == 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..config import Settings
-from ..store.db import StoreError, transaction
+from ..store.db import StoreError, open_db, transaction
 from ..users import role_of
 
 HERE = Path(__file__).parent
@@ -31,11 +32,24 @@ T = TypeVar("T")
 
 
 class WebState:
-    """What every request needs: where the database is and the settings."""
+    """What every request needs: where the database is and the settings. The schema is
+    checked (and migrated) at the process's first connection only: a request pays for
+    opening the file, not for the check."""
 
     def __init__(self, db: Path, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self.schema_checked = False
+        self._lock = threading.Lock()
+
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        if not self.schema_checked:
+            with self._lock:
+                if not self.schema_checked:
+                    with open_db(self.db):
+                        pass
+                    self.schema_checked = True
+        return transaction(self.db, check_schema=False)
 
 
 def state(request: Request) -> WebState:
@@ -67,7 +81,7 @@ def _check_role(request: Request, con: duckdb.DuckDBPyConnection) -> None:
 def db(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """One short transaction on the store for this request; on a page that needs a role,
     the role is checked first, in the same transaction."""
-    with transaction(state(request).db) as con:
+    with state(request).transaction() as con:
         if getattr(request.state, "auth", None):
             _check_role(request, con)
         yield con

@@ -45,7 +45,7 @@ def claim_next(request: Request, me: Agent):
     verify(request)
     web = state(request)
     try:
-        case_id = outreach.claim_next(web.db, me, web.settings.cases)
+        case_id = outreach.claim_next(web.db, me, web.settings.cases, web.schema_checked)
     except CaseError as exc:
         return render(request, "cases.html", 409, rows=[], error=str(exc))
     if case_id is None:
