@@ -114,7 +114,7 @@ def create_app(
 ) -> FastAPI:
     """The app for one database file. `secret` signs session cookies; without one a random
     key is made, so sessions end when the server restarts."""
-    from . import auth, cases, dashboard, review
+    from . import admin, auth, cases, dashboard, review
 
     app = FastAPI(title="aftercall", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebState(Path(db_path), settings or Settings(db=Path(db_path)))
@@ -127,7 +127,7 @@ def create_app(
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, review, cases, dashboard):
+    for module in (auth, review, cases, dashboard, admin):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
@@ -145,7 +145,12 @@ def create_app(
     @app.get("/")
     def home(request: Request) -> RedirectResponse:
         role = request.session.get("role")
-        target = {"reviewer": "/review", "outreach": "/cases", "manager": "/dashboard"}
+        target = {
+            "reviewer": "/review",
+            "outreach": "/cases",
+            "manager": "/dashboard",
+            "admin": "/admin/users",
+        }
         return RedirectResponse(target.get(role, "/review") if role else "/login", 303)
 
     return app
