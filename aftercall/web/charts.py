@@ -3,6 +3,7 @@ label). No JavaScript and no build step: a chart is a few rects and a line."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 WIDTH = 560
@@ -45,15 +46,16 @@ def bars(
                 "over": mark is not None and _num(r[value]) > mark,
             }
         )
-    return {"kind": "bars", "height": 24 * len(rows) + 8, "bars": out, "label_w": LABEL_W}
+    height = max(24 * len(rows) + 8, 30)  # room for "no data yet"
+    return {"kind": "bars", "height": height, "bars": out, "label_w": LABEL_W}
 
 
 def columns(rows: list[dict], label: str, value: str, unit: str = "") -> dict[str, Any]:
     """A vertical column per row (a time series: weeks left to right), labels under every
     few columns so they never overlap."""
     top = max([_num(r[value]) for r in rows] + [1e-9])
-    step = (WIDTH - 40) / max(len(rows), 1)
-    every = max(1, round(len(rows) / 8))
+    step = min((WIDTH - 40) / max(len(rows), 1), 48)  # a lone week is not a wall
+    every = max(1, math.ceil(64 / step))  # a label is about 60 px wide
     cols = []
     for i, r in enumerate(rows):
         h = round(COL_H * _num(r[value]) / top, 1)
@@ -61,10 +63,14 @@ def columns(rows: list[dict], label: str, value: str, unit: str = "") -> dict[st
             {
                 "x": round(30 + i * step, 1),
                 "w": round(max(step - 2, 1), 1),
-                "y": round(10 + COL_H - h, 1),
+                "y": round(14 + COL_H - h, 1),  # 14 px above for the value
                 "h": h,
                 "label": str(r[label]) if i % every == 0 else "",
                 "value": _fmt(r[value], unit),
             }
         )
-    return {"kind": "columns", "height": COL_H + 40, "cols": cols, "top": f"{top:g}{unit}"}
+    return {
+        "kind": "columns",
+        "height": COL_H + 44,
+        "cols": cols,
+    }
