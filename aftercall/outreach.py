@@ -69,6 +69,23 @@ def _usable(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+def opted_out(con: duckdb.DuckDBPyConnection, case_id: str) -> bool:
+    """The case's customer asked not to be contacted (by customer key or by any phone number
+    on its calls, as the worklist matches them)."""
+    row = con.execute(
+        """WITH k AS (SELECT call_ids, customer_key FROM cases WHERE case_id = ?),
+              keys AS (SELECT 'phone:' || right(regexp_replace(c.phone, '\\D', '', 'g'), 10)
+                              AS key FROM calls c
+                       WHERE c.call_id IN (SELECT unnest(call_ids) FROM k)
+                         AND c.phone IS NOT NULL
+                       UNION SELECT customer_key FROM k)
+           SELECT coalesce(bool_or(do_not_contact), false) FROM contact_prefs
+           WHERE customer_key IN (SELECT key FROM keys)""",
+        [case_id],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _one_case(
     con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
 ) -> dict[str, Any] | None:
@@ -77,28 +94,20 @@ def _one_case(
     is shown with `opted_out` set, so the agent sees why it is on no list."""
     rows = rows_as_dicts(
         con.execute(
-            """WITH k AS (SELECT * FROM cases WHERE case_id = $id),
-                  keys AS (SELECT 'phone:' || right(regexp_replace(c.phone, '\\D', '', 'g'), 10)
-                                  AS key FROM calls c
-                           WHERE c.call_id IN (SELECT unnest(call_ids) FROM k)
-                             AND c.phone IS NOT NULL
-                           UNION SELECT customer_key FROM k)
-               SELECT k.case_id, k.customer_id, k.customer_key, k.call_ids, k.priority,
-                      k.priority_score, k.category, k.reason, k.evidence, k.owner, k.queue,
-                      k.state, k.strikes, k.holdout, k.plan, k.draft, k.script, k.created_at,
-                      k.first_contact_at, k.followup_at, k.contact_fix_needed,
-                      CASE WHEN k.state = 'followup_due' THEN k.followup_at ELSE k.due_at END
-                        AS due_at,
-                      coalesce((SELECT bool_or(p.do_not_contact) FROM contact_prefs p
-                                WHERE p.customer_key IN (SELECT key FROM keys)), false)
-                        AS opted_out
-               FROM k""",
-            {"id": case_id},
+            """SELECT case_id, customer_id, customer_key, call_ids, priority, priority_score,
+                      category, reason, evidence, owner, queue, state, strikes, holdout, plan,
+                      draft, script, created_at, first_contact_at, followup_at,
+                      contact_fix_needed,
+                      CASE WHEN state = 'followup_due' THEN followup_at ELSE due_at END
+                        AS due_at
+               FROM cases WHERE case_id = ?""",
+            [case_id],
         )
     )
     if not rows:
         return None
     row = rows[0]
+    row["opted_out"] = opted_out(con, case_id)
     row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
     row["plan"] = json.loads(row["plan"]) if row["plan"] else None
     if row["plan"] is not None:

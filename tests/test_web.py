@@ -513,3 +513,23 @@ def test_the_schema_is_checked_at_the_first_request_only(
     for _ in range(3):
         assert c.get("/review").status_code == 200
     assert len(calls) == 1
+
+
+def test_an_opted_out_customers_case_is_shown_but_cannot_be_claimed(db: Path) -> None:
+    with transaction(db) as con:
+        case_id, key = con.execute(
+            "SELECT case_id, customer_key FROM cases WHERE state = 'open' ORDER BY case_id"
+        ).fetchone()
+        con.execute(
+            "INSERT INTO contact_prefs VALUES (?, true, NULL, 'asked us to stop', 'test', now())",
+            [key],
+        )
+    c = client(db)
+    login(c, "Dana Cole")
+    page = c.get(f"/cases/{case_id}").text
+    assert 'id="opted-out"' in page and 'id="claim"' not in page
+    r = c.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(c, "/cases")})
+    assert "asked not to be contacted" in r.text
+    with transaction(db) as con:
+        state = con.execute("SELECT state FROM cases WHERE case_id = ?", [case_id]).fetchone()
+    assert state == ("open",)

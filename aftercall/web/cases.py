@@ -45,7 +45,9 @@ def claim_next(request: Request, me: Agent):
     verify(request)
     web = state(request)
     try:
-        case_id = outreach.claim_next(web.db, me, web.settings.cases, web.schema_checked)
+        case_id = outreach.claim_next(
+            web.db, me, web.settings.cases, check_schema=not web.schema_checked
+        )
     except CaseError as exc:
         return render(request, "cases.html", 409, rows=[], error=str(exc))
     if case_id is None:
@@ -58,7 +60,9 @@ def claim_one(request: Request, case_id: str, me: Agent):
     """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did)."""
     try:
         with db(request) as con:
-            claim(con, _case_id(case_id), me)
+            if outreach.opted_out(con, _case_id(case_id)):
+                raise CaseError(f"the customer of {case_id} asked not to be contacted")
+            claim(con, case_id, me)
     except CaseError as exc:
         return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
