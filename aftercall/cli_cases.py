@@ -190,7 +190,10 @@ def claim(
 def outcome(
     case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
     result: Annotated[
-        str, typer.Argument(help="contacted, recovered, declined, unreachable or closed")
+        str,
+        typer.Argument(
+            help="reached, recovered, declined, unreachable, wrong_number, contacted or closed"
+        ),
     ],
     by: ActorOption,
     note: Annotated[str | None, typer.Option(help="what happened, in a sentence")] = None,
@@ -207,7 +210,7 @@ def outcome(
     from .lifecycle import record_outcome
 
     settings = base._settings(config, db)
-    _write(
+    state = _write(
         settings,
         lambda con: record_outcome(
             con,
@@ -220,7 +223,7 @@ def outcome(
             followup_days=settings.cases.followup_days,
         ),
     )
-    out.print(f"{case_id} is now {result}", highlight=False)
+    out.print(f"{case_id} is now {state}", highlight=False)
 
 
 @contacts_app.command("import-optout")
