@@ -22,6 +22,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "open": ("claimed", "closed"),
     "supervisor_review": ("open", "closed"),
     "holdout": (),  # held out of outreach on purpose, to measure its lift
+    # the customer opted out: only the refresh moves it (back to open on opting in)
+    "suppressed": (),
     "claimed": ("open", "contacted", "unreachable"),
     "contacted": ("recovered", "declined", "unreachable"),
     "recovered": ("followup_due",),  # rule 9: the follow-up check comes before closing
@@ -83,7 +85,11 @@ def _move(
         raise ConflictError(f"case {case_id} was changed by someone else just now") from exc
     if not moved:
         state = _state(con, case_id)[0]
-        can = ", ".join(ALLOWED.get(state, ())) or "nothing (it is finished)"
+        can = ", ".join(ALLOWED.get(state, ())) or (
+            "nothing by hand (the customer asked not to be contacted)"
+            if state == "suppressed"
+            else "nothing (it is finished)"
+        )
         raise CaseError(f"case {case_id} is {state}: it cannot become {to}; it can become {can}")
     log.add(case_id, to, detail, actor=actor)
 
