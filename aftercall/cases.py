@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import re
 from datetime import datetime
 from typing import Any
 
@@ -31,13 +30,33 @@ from .lifecycle import due_followups
 from .scoring import score_changed_runs
 from .store.bulk import insert_rows
 from .store.calls import now, rows_as_dicts
+from .store.keys import clear_key, fill_call_keys
+from .touched import find_touched, only_touched, save_marks
 from .worklist import list_cases
 
 __all__ = ["OPEN_STATES", "customer_key", "held_out", "list_cases", "refresh_cases"]
+# States in which someone could still reach out; an opt-out takes a case out of them.
+CONTACTABLE = ("open", "claimed", "contacted", "holdout")
+# What a CRM still receives about a suppressed case: that the customer had this problem and
+# must not be contacted about it, so it can close any ticket it opened and learn from the
+# failure (rule 12), but no owner, priority or due time it could turn into a task to call.
+SUPPRESSED_FIELDS = ("customer_id", "category", "product", "suppressed_why")
+COUNTS = (
+    "opened",
+    "updated",
+    "resolved_on_call",
+    "escalated",
+    "promises_broken",
+    "promises_kept",
+    "weak_labels",
+    "followups_due",
+    "suppressed",
+)
 RANK = {"low": 0, "normal": 1, "high": 2, "critical": 3}
 OPENED_FIELDS = (
     "customer_id",
     "category",
+    "product",
     "call_ids",
     "priority",
     "reason",
@@ -49,15 +68,14 @@ OPENED_FIELDS = (
 )
 
 
+def _suppressed_detail(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in SUPPRESSED_FIELDS} | {"contact": False}
+
+
 def customer_key(row: dict[str, Any]) -> str:
-    """Who the customer is: their id, else their phone digits, else this call alone.
-    (decide.CUSTOMER_KEY_SQL is the same rule in SQL.)"""
-    if row.get("customer_id"):
-        return f"id:{row['customer_id']}"
-    digits = re.sub(r"\D", "", row.get("phone") or "")
-    if len(digits) >= 7:
-        return f"phone:{digits[-10:]}"
-    return f"call:{row['call_id']}"
+    """Who the customer is, in clear: their id, else their phone digits, else this call
+    alone. Only its keyed hash is stored (aftercall.store.keys)."""
+    return clear_key(row.get("customer_id"), row.get("phone"), row["call_id"])
 
 
 def held_out(case_id: str, settings: CaseSettings) -> bool:
@@ -108,8 +126,16 @@ def refresh_cases(
     """Bring cases in line with the analysed calls; safe to run any number of times."""
     at = at or now()
     log = EventLog(at)
-    build_call_flags(con, settings)
-    ledger = check_promises(con, settings, at, flags_ready=True)
+    fill_call_keys(con)  # calls written other than by registration (a bulk load)
+    # Only customers whose inputs changed, or with a promise come due (aftercall.touched).
+    touched = find_touched(con, settings, at)
+    incremental = touched is not None
+    if touched == 0:  # nothing changed and no promise came due: only the follow-up clock
+        counts = dict.fromkeys(COUNTS, 0) | {"followups_due": due_followups(con, log)}
+        log.flush(con)
+        return counts | {"customers_looked_at": 0}
+    build_call_flags(con, settings, incremental)
+    ledger = check_promises(con, settings, at, flags_ready=True, incremental=incremental)
     counts = {
         "opened": 0,
         "updated": 0,
@@ -119,11 +145,14 @@ def refresh_cases(
         "promises_kept": ledger["kept"],
         "weak_labels": record_weak_labels(con, at),
         "followups_due": due_followups(con, log),
+        "suppressed": 0,
     }
-    build_runs(con, settings)
+    counts["customers_looked_at"] = -1 if touched is None else touched  # -1: everyone
+    build_runs(con, settings, incremental)
     fixed = con.execute(
-        """UPDATE cases SET state = 'resolved_on_call', updated_at = $at, closed_at = $at
-           WHERE state IN (SELECT unnest($open)) AND NOT EXISTS (
+        f"""UPDATE cases SET state = 'resolved_on_call', updated_at = $at, closed_at = $at
+           WHERE state IN (SELECT unnest($open)) {only_touched("customer_key", incremental)}
+             AND NOT EXISTS (
              SELECT 1 FROM runs r
              WHERE r.customer_key = cases.customer_key AND r.category = cases.category)
            RETURNING case_id, category""",
@@ -145,6 +174,7 @@ def refresh_cases(
         _update(con, row, owners, settings, log, counts)
     log.flush(con)  # before the new cases' events, so the outbox keeps the order of changes
     _insert(con, owners, settings, log, counts)
+    save_marks(con, settings, incremental)
     return counts
 
 
@@ -157,7 +187,21 @@ def _update(
     counts: dict[str, int],
 ) -> None:
     owner, state = row["old_owner"], row["old_state"]
-    if row["senior"] and state in ("open", "holdout"):
+    suppress = row["suppressed_why"] is not None
+    if suppress and state in CONTACTABLE:
+        # Rule 13 at the source: off every list, and the CRM is told to stand down.
+        owner, state = None, "suppressed"
+        log.add(row["existing_id"], "suppressed", _suppressed_detail(row))
+        counts["suppressed"] += 1
+    elif state == "suppressed" and not suppress:
+        owner, state = owners.pick(row["queue"]), "open"  # opted back in: a case again
+        log.add(
+            row["existing_id"],
+            "unsuppressed",
+            {k: row[k] for k in ("customer_id", "category", "product", "priority", "reason")}
+            | {"owner": owner, "state": state, "due_at": row["due_at"]},
+        )
+    elif row["senior"] and state in ("open", "holdout"):
         # A failure after a recovery goes to the senior queue, and out of any holdout.
         owner, state = owners.pick(settings.senior_queue), "open"
     elif state == "holdout" and row["priority"] == "critical":
@@ -169,6 +213,8 @@ def _update(
         k: row[k]
         for k in (
             "customer_id",
+            "product",
+            "suppressed_why",
             "call_ids",
             "queue",
             "priority",
@@ -190,6 +236,8 @@ def _update(
         {"call_ids": row["call_ids"], "priority": row["priority"], "reason": row["reason"]},
     )
     counts["updated"] += 1
+    if state == "suppressed":
+        return  # nobody may act on it: an escalation would be a call to contact them
     if RANK[row["priority"]] > RANK[row["old_priority"]] or row["queue"] != row["old_queue"]:
         log.add(
             row["existing_id"],
@@ -215,7 +263,8 @@ def _insert(
 ) -> None:
     """Open a case for every new run: ids, owners and holdout here; the rest in SQL."""
     new = con.execute(
-        "SELECT customer_key, category, queue, priority, abusive, senior FROM case_fields"
+        "SELECT customer_key, category, queue, priority, abusive, senior,"
+        " suppressed_why IS NOT NULL FROM case_fields"
         " WHERE existing_id IS NULL ORDER BY first_at, customer_key, category"
     ).fetchall()
     if not new:
@@ -223,15 +272,24 @@ def _insert(
     numbers = con.execute("SELECT nextval('case_seq') FROM range(?)", [len(new)]).fetchall()
     hooks = con.execute("SELECT nextval('outbox_seq') FROM range(?)", [len(new)]).fetchall()
     rows = []
-    for (number,), (hook,), (key, category, queue, priority, abusive, senior) in zip(
+    for (number,), (hook,), (key, category, queue, priority, abusive, senior, quiet) in zip(
         sorted(numbers), sorted(hooks), new, strict=True
     ):
         case_id = f"C-{number:05d}"
-        # Rule 10: an abusive call waits for a supervisor, with no outreach owner.
-        owner = None if abusive else owners.pick(queue)
-        eligible = not abusive and priority in ("normal", "low") and not senior
+        # Rule 10: an abusive call waits for a supervisor, with no outreach owner; rule 13:
+        # an opted-out customer's case is suppressed, with no owner and out of the holdout.
+        owner = None if abusive or quiet else owners.pick(queue)
+        eligible = not abusive and not quiet and priority in ("normal", "low") and not senior
         holdout = eligible and held_out(case_id, settings)
-        state = "supervisor_review" if abusive else "holdout" if holdout else "open"
+        state = (
+            "supervisor_review"
+            if abusive
+            else "suppressed"
+            if quiet
+            else "holdout"
+            if holdout
+            else "open"
+        )
         rows.append([key, category, case_id, owner, state, holdout, hook])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE new_cases (customer_key VARCHAR, category VARCHAR,"
@@ -242,10 +300,11 @@ def _insert(
     con.execute(
         """INSERT INTO cases (case_id, customer_key, customer_id, category, call_ids, priority,
              priority_score, reason, owner, state, due_at, created_at,
-             updated_at, queue, strikes, plan, holdout, signature)
+             updated_at, queue, strikes, plan, holdout, signature, product, suppressed_why)
            SELECT n.case_id, f.customer_key, f.customer_id, f.category, f.call_ids, f.priority,
              f.priority_score, f.reason, n.owner, n.state, f.due_at, $at,
-             $at, f.queue, f.strikes, f.plan, n.holdout, f.signature
+             $at, f.queue, f.strikes, f.plan, n.holdout, f.signature, f.product,
+             CASE WHEN n.state = 'suppressed' THEN f.suppressed_why END
            FROM case_fields f JOIN new_cases n USING (customer_key, category)""",
         {"at": log.at},
     )
@@ -253,11 +312,18 @@ def _insert(
     detail = ", ".join(
         f"'{k}', {'n' if k in ('owner', 'state', 'holdout') else 'f'}.{k}" for k in OPENED_FIELDS
     )
+    # A suppressed case's webhook says only that: no owner, priority or due time that a CRM
+    # could turn into a task to call the customer (see _suppressed_detail).
+    quiet = ", ".join(f"'{k}', f.{k}" for k in SUPPRESSED_FIELDS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE opened AS
             SELECT n.hook_id AS id, n.case_id, json_object({detail}) AS detail,
-                   json_object('change', 'opened', {detail}) AS hook_detail
-            FROM case_fields f JOIN new_cases n USING (customer_key, category)"""
+                   CASE WHEN n.state = 'suppressed'
+                        THEN json_object('change', 'suppressed', {quiet}, 'contact', false)
+                        ELSE json_object('change', 'opened', {detail}) END AS hook_detail,
+                   CASE WHEN n.state = 'suppressed' THEN $quiet ELSE $opened END AS event
+            FROM case_fields f JOIN new_cases n USING (customer_key, category)""",
+        {"quiet": WEBHOOK_EVENTS["suppressed"], "opened": WEBHOOK_EVENTS["opened"]},
     )
     con.execute(
         """INSERT INTO case_events SELECT case_id, $at, 'pipeline', 'opened', detail
@@ -266,10 +332,11 @@ def _insert(
     )
     con.execute(
         """INSERT INTO webhook_outbox (id, case_id, event, payload, created_at)
-           SELECT id, case_id, $event, json_object('id', id, 'event', $event,
+           SELECT id, case_id, event, json_object('id', id, 'event', event,
                   'case_id', case_id, 'at', $at, 'actor', 'pipeline',
                   'detail', hook_detail)::VARCHAR, $at
            FROM opened""",
-        {"at": log.at, "event": WEBHOOK_EVENTS["opened"]},
+        {"at": log.at},
     )
     counts["opened"] += len(rows)
+    counts["suppressed"] += sum(r[4] == "suppressed" for r in rows)

@@ -94,10 +94,13 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=_json_default, ensure_ascii=False)
 
 
-def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[str, Any]:
+def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) -> dict[str, Any]:
     from . import prefect_env
 
     prefect_env.configure()
+    from .prefect_server import tie_temporary_server_to_this_process
+
+    tie_temporary_server_to_this_process()  # a `kill -9` of this run leaves no server behind
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .flows import pipeline as flow_module
@@ -141,6 +144,8 @@ def _run_pipeline(inbox: Path, settings: Settings, quiet: bool = False) -> dict[
 def _print_run(summary: dict[str, Any]) -> None:
     c = summary["counts"]
     other = f"{c['not_english']} not English, " if c.get("not_english") else ""
+    if c.get("left_pending"):  # storage could not be read: the next run tries them again
+        other += f"{c['left_pending']} left pending, "
     out.print(
         f"[bold]run {summary['run_id']}[/]: {c['files']} files, {c['new']} new, "
         f"{c['analysed']} analysed, {c['failed']} failed, {other}"
@@ -158,7 +163,14 @@ def _print_run(summary: dict[str, Any]) -> None:
 
 @app.command()
 def run(
-    inbox: Annotated[Path, typer.Option("--inbox", help="Folder of recordings and transcripts")],
+    inbox: Annotated[
+        str | None,
+        typer.Option(
+            "--inbox",
+            help="Folder of recordings and transcripts, or a URL: file://, s3://, gs:// "
+            "[default: [schedule] inbox in the config, else ./inbox]",
+        ),
+    ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
     fmt: Annotated[Fmt, typer.Option("--format", help="table or json")] = Fmt.table,
@@ -167,14 +179,19 @@ def run(
     device: DeviceOption = None,
 ) -> None:
     """Process every new call in INBOX into the database and refresh the recovery cases."""
-    from .intake import InboxError
+    from .storage import InboxError, canonical, local_folder
 
     settings = _asr_settings(_settings(config, db), model, compute_type, device)
-    if not inbox.is_dir():
-        raise _fail(f"inbox {inbox} is not a folder that exists")
+    inbox = inbox or settings.schedule.inbox
+    try:  # a bad folder or URL stops here, before the engine starts
+        folder = local_folder(inbox)
+    except InboxError as exc:
+        raise _fail(str(exc)) from exc
+    if folder is not None and not folder.is_dir():
+        raise _fail(f"inbox {folder} is not a folder that exists")
     _check_model(settings)
     try:
-        summary = _run_pipeline(inbox, settings, quiet=fmt == Fmt.json)
+        summary = _run_pipeline(canonical(inbox), settings, quiet=fmt == Fmt.json)
     except InboxError as exc:
         raise _fail(str(exc)) from exc
     if fmt == Fmt.json:

@@ -190,7 +190,10 @@ def claim(
 def outcome(
     case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
     result: Annotated[
-        str, typer.Argument(help="contacted, recovered, declined, unreachable or closed")
+        str,
+        typer.Argument(
+            help="reached, recovered, declined, unreachable, wrong_number, contacted or closed"
+        ),
     ],
     by: ActorOption,
     note: Annotated[str | None, typer.Option(help="what happened, in a sentence")] = None,
@@ -207,7 +210,7 @@ def outcome(
     from .lifecycle import record_outcome
 
     settings = base._settings(config, db)
-    _write(
+    state = _write(
         settings,
         lambda con: record_outcome(
             con,
@@ -220,7 +223,7 @@ def outcome(
             followup_days=settings.cases.followup_days,
         ),
     )
-    out.print(f"{case_id} is now {result}", highlight=False)
+    out.print(f"{case_id} is now {state}", highlight=False)
 
 
 @contacts_app.command("import-optout")
@@ -259,7 +262,14 @@ def promises_check(
     counts = _write(settings, lambda con: refresh_cases(con, settings.cases, _at(at)))
     out.print(
         f"promises: {counts['promises_broken']} broken, {counts['promises_kept']} kept; "
-        f"cases: {counts['opened']} opened, {counts['escalated']} escalated",
+        f"cases: {counts['opened']} opened, {counts['updated']} updated, "
+        f"{counts['escalated']} escalated, {counts['suppressed']} suppressed (opted out); "
+        + (
+            "looked at every customer"
+            if counts["customers_looked_at"] < 0
+            else f"looked at {counts['customers_looked_at']} customers whose calls, cases or "
+            "wishes changed or whose promises came due"
+        ),
         highlight=False,
     )
 

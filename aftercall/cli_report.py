@@ -32,6 +32,28 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table | None:
     return table
 
 
+def _lift_words(h: dict[str, Any], min_cases: int) -> str:
+    """One outcome of the holdout in words: both rates, the lift with its interval, and a
+    warning when either group is too small to trust."""
+    rates = (
+        f"{_pct(h['held_out']['rate'])} of {h['held_out']['cases']} held-out cases vs "
+        f"{_pct(h['contacted']['rate'])} of {h['contacted']['cases']} contacted"
+    )
+    if h["lift"] is None:
+        return (
+            f"{rates}; lift of outreach: not measurable yet (needs held-out and contacted "
+            "cases whose window has passed)"
+        )
+    low, high = h["ci95"]
+    words = (
+        f"{rates}; lift of outreach: {100 * h['lift']:+.1f} points "
+        f"(95% CI {100 * low:+.1f} to {100 * high:+.1f})"
+    )
+    if h["too_small"]:
+        words += f"; sample too small to trust (fewer than {min_cases} cases in a group)"
+    return words
+
+
 def report(
     db: DbOption = None,
     config: ConfigOption = None,
@@ -63,6 +85,7 @@ def report(
     )
     for title, key in (
         ("Cases by category", "by_category"),
+        ("Cases by product", "by_product"),
         ("Agent behaviour", "behaviour"),
         ("Calls by week", "by_week"),
         ("Calls by agent (most flagged first)", "by_agent"),
@@ -71,18 +94,8 @@ def report(
         if table is not None:
             out.print(table)
     h = data["holdout"]
-    lift = (
-        "not measurable yet (needs held-out and contacted cases whose window has passed)"
-        if h["lift"] is None
-        else f"{100 * h['lift']:+.1f} points (95% CI {100 * h['ci95'][0]:+.1f} to "
-        f"{100 * h['ci95'][1]:+.1f})"
-    )
-    out.print(
-        f"[bold]Holdout[/]: repeat contacts {_pct(h['held_out']['rate'])} of "
-        f"{h['held_out']['cases']} held-out cases vs {_pct(h['contacted']['rate'])} of "
-        f"{h['contacted']['cases']} contacted; lift of outreach: {lift}",
-        highlight=False,
-    )
+    for name, what in (("repeat_contact", "repeat contacts"), ("churn", "churn threats")):
+        out.print(f"[bold]Holdout, {what}[/]: {_lift_words(h[name], h['min_cases'])}")
     d = data["detector"]
     out.print(
         f"[bold]Detector, from {d['weak_positives']} repeat-contact labels[/]: recall "

@@ -19,6 +19,7 @@ import typer
 from . import cli as base
 from .config import Settings
 from .prefect_server import free_port, start_local_server
+from .storage import canonical
 
 
 def deployments(settings: Settings, config: Path | None) -> list[Any]:
@@ -39,8 +40,7 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
         if sched.pipeline_cron
         else {"interval": timedelta(minutes=sched.pipeline_every_minutes)}
     )
-    inbox = str(Path(sched.inbox).resolve()) if "://" not in sched.inbox else sched.inbox
-    out = str(Path(db).with_name("outcome-candidate.json"))
+    inbox = canonical(sched.inbox)  # a folder, resolved; a URL as given (checked)
     return [
         configured_pipeline(settings).to_deployment(
             name="pipeline",
@@ -55,7 +55,10 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
             **mod,
         ),
         retrain.to_deployment(
-            name="retrain", parameters={"out": out}, cron=sched.retrain_cron, **mod
+            name="retrain",
+            parameters={"db": db, "settings": params},
+            cron=sched.retrain_cron,
+            **mod,
         ),
     ]
 
@@ -81,7 +84,13 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the pipeline, daily checks and retrain on the schedules in [schedule]."""
+    from .storage import InboxError
+
     settings = base._settings(config, db)
+    try:
+        canonical(settings.schedule.inbox)
+    except InboxError as exc:
+        raise base._fail(f"[schedule] inbox: {exc}") from exc
     server = None
     if not os.environ.get("PREFECT_API_URL"):
         from . import prefect_env
@@ -119,6 +128,43 @@ def serve(
             server.wait(timeout=30)
 
 
+def deploy(
+    pool: Annotated[
+        str,
+        typer.Option("--pool", help="work pool (made with `prefect work-pool create NAME`)"),
+    ],
+    config: base.ConfigOption = None,
+    db: base.DbOption = None,
+) -> None:
+    """Register the pipeline, daily checks and retrain, with their [schedule], as deployments
+    in a Prefect work pool: `prefect worker start --pool NAME` on any machine runs them."""
+    from .storage import InboxError
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise base._fail(
+            "set PREFECT_API_URL to your Prefect server (e.g. http://SERVER:4200/api): a work "
+            "pool lives on a server that stays up (`prefect server start`)"
+        )
+    settings = base._settings(config, db)
+    try:
+        canonical(settings.schedule.inbox)
+    except InboxError as exc:
+        raise base._fail(f"[schedule] inbox: {exc}") from exc
+    from prefect.deployments.runner import DeploymentApplyError
+
+    for dep in deployments(settings, config):
+        try:
+            dep.apply(work_pool_name=pool)
+        except DeploymentApplyError as exc:
+            if "not found" not in str(exc).lower():
+                raise base._fail(f"cannot deploy {dep.flow_name}/{dep.name}: {exc}") from exc
+            raise base._fail(
+                f"no work pool {pool!r} on {os.environ['PREFECT_API_URL']}: create it with "
+                f"`prefect work-pool create {pool} --type process`"
+            ) from exc
+        base.out.print(f"deployed {dep.flow_name}/{dep.name} to work pool {pool}", highlight=False)
+
+
 def runs(
     db: base.DbOption = None,
     config: base.ConfigOption = None,
@@ -151,4 +197,5 @@ def runs(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(deploy)
     app.command()(runs)

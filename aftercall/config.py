@@ -53,6 +53,12 @@ class CaseSettings(_Section):
     # Share of eligible cases held out of outreach to measure its lift (0 = none).
     holdout_share: float = Field(default=0.0, ge=0, le=0.5)
     holdout_seed: str = "aftercall"
+    # The lift of outreach is measured on repeat contacts (within repeat_window_days of the
+    # case opening) and on churn: a churn threat on a later call within this many days.
+    churn_window_days: float = Field(default=30.0, ge=0)
+    # Fewer judged cases than this in either group and the report says the sample is too
+    # small to trust (the interval is still shown, and is wide).
+    holdout_min_cases: int = Field(default=30, ge=1)
     # No outreach list offers a customer inside these local hours (their time zone when
     # known, else the company's).
     quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -118,6 +124,16 @@ class ScheduleSettings(_Section):
     timezone: str = "UTC"
 
 
+class ModelSettings(_Section):
+    # The outcome model the pipeline scores with, and the file a promoted retrain replaces;
+    # "" = models/outcome.json shipped with aftercall. Candidates are written beside it as
+    # <model_version>.json.
+    outcome_path: str = ""
+    # A retrained model replaces the current one only when its F1(unresolved) on the
+    # held-out test split of the development set beats the current model's by more than this.
+    min_gain: float = Field(default=0.0, ge=0, le=1)
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -129,6 +145,7 @@ class Settings(_Section):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
 
     @field_validator("asr", mode="before")
     @classmethod

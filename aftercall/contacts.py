@@ -15,6 +15,7 @@ import duckdb
 
 from .store.bulk import insert_rows
 from .store.calls import now
+from .store.keys import clear_key, clear_phone_key, keyed, secret_for
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_FIELD = 200
@@ -34,12 +35,13 @@ class ImportResult:
 
 
 def _key(customer_id: str, phone: str) -> str:
+    """The customer in clear, as aftercall.store.keys names them; hashed before storing."""
     if customer_id:
-        return f"id:{customer_id}"
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 7:
+        return clear_key(customer_id, None, "")
+    key = clear_phone_key(phone)
+    if key is None:
         raise ValueError(f"phone {phone!r} has fewer than 7 digits")
-    return f"phone:{digits[-10:]}"
+    return key
 
 
 def _clean(row: dict[str, str | None], name: str) -> str:
@@ -98,6 +100,7 @@ def read_optouts(path: Path) -> tuple[list[tuple[str, bool, str | None, str | No
 def import_optouts(con: duckdb.DuckDBPyConnection, path: Path) -> ImportResult:
     """Upsert the file's customers into contact_prefs; the last row for a customer wins."""
     good, problems = read_optouts(path)
+    secret = secret_for(con)  # stored as the same keyed hash as the customer's calls
     con.execute(
         "CREATE OR REPLACE TEMP TABLE prefs_in (customer_key VARCHAR, do_not_contact BOOLEAN,"
         " timezone VARCHAR, reason VARCHAR, n INTEGER)"
@@ -106,7 +109,7 @@ def import_optouts(con: duckdb.DuckDBPyConnection, path: Path) -> ImportResult:
         con,
         "prefs_in",
         ["customer_key", "do_not_contact", "timezone", "reason", "n"],
-        [[*row, n] for n, row in enumerate(good)],
+        [[keyed(secret, key), *rest, n] for n, (key, *rest) in enumerate(good)],
     )
     con.execute(
         """INSERT INTO contact_prefs

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 import duckdb
 
 from .config import CaseSettings
+from .touched import only_touched
 
 # States in which a case is still being worked: new evidence joins it, never a second case.
-OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review", "holdout")
+# 'suppressed': the customer opted out; the case stays one case and waits, never listed.
+OPEN_STATES = ("open", "claimed", "contacted", "supervisor_review", "holdout", "suppressed")
 # A customer telling us a promise was not kept ("nobody called me back").
 NO_CALLBACK_RE = (
     r"(nobody|no one|noone|never (got|heard|received|get|hear)|promised|supposed to|"
@@ -22,28 +24,33 @@ NO_CALLBACK_RE = (
 )
 SEVERITY_SCORE = {"critical": 80.0, "high": 60.0, "normal": 40.0, "low": 20.0}
 
-# The customer key in SQL; aftercall.cases.customer_key is the same rule in Python.
-CUSTOMER_KEY_SQL = r"""CASE WHEN nullif(c.customer_id, '') IS NOT NULL THEN 'id:' || c.customer_id
-     WHEN length(regexp_replace(coalesce(c.phone, ''), '\D', '', 'g')) >= 7
-       THEN 'phone:' || right(regexp_replace(c.phone, '\D', '', 'g'), 10)
-     ELSE 'call:' || c.call_id END"""
+# Who the customer is: the keyed hash that registration stored (aftercall.store.keys); a
+# call written without one (keys are filled at the start of each refresh) stands alone.
+CUSTOMER_KEY_SQL = "coalesce(c.customer_key, 'call:' || c.call_id)"
+# The key an opt-out by phone number is stored under (aftercall.contacts), hashed the same.
+PHONE_KEY_SQL = "c.phone_key"
 
 
-def build_call_flags(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+def build_call_flags(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, incremental: bool = False
+) -> None:
     """(Re)build the temp table `call_flags`: one row per analysed call with its customer
     key, the category it is about (an uncategorised follow-up takes the previous call's),
     the later call that makes it a repeat contact, and whether it complains of a broken
-    promise."""
+    promise. `incremental`: only the customers in the temp table `touched`."""
     window = timedelta(days=settings.repeat_window_days)
     any_issue = settings.repeat_mode == "any_issue"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE call_flags AS
         WITH base AS (
           SELECT c.call_id, c.customer_id, c.customer_name, c.queue, c.customer_value,
-                 c.agent_id, coalesce(c.started_at, c.ingested_at) AS happened_at, c.started_at,
+                 c.agent_id, c.product, c.started_at,
+                 coalesce(c.started_at, c.ingested_at) AS happened_at,
                  a.outcome, a.category AS raw_category, a.severity, a.summary,
-                 a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key
-          FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'),
+                 a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key,
+                 {PHONE_KEY_SQL} AS phone_key
+          FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'
+            {only_touched(CUSTOMER_KEY_SQL, incremental)}),
         complaints AS (
           SELECT DISTINCT call_id FROM signals
           WHERE kind = 'unresolved' AND NOT negated AND speaker = 'customer'
@@ -95,6 +102,7 @@ def check_promises(
     settings: CaseSettings,
     at: datetime,
     flags_ready: bool = False,
+    incremental: bool = False,
 ) -> dict[str, int]:
     """Judge every open promise (PLAYBOOK rule 8) and return how many became kept / broken.
 
@@ -106,7 +114,7 @@ def check_promises(
         build_call_flags(con, settings)
     horizon = timedelta(days=settings.strike_window_days)
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE promise_verdicts AS
+        f"""CREATE OR REPLACE TEMP TABLE promise_verdicts AS
         WITH p AS (
           SELECT p.call_id, p.turn_idx, p.text, p.due_at, f.customer_key, f.category,
                  f.happened_at
@@ -125,7 +133,8 @@ def check_promises(
           GROUP BY ALL),
         kept_event AS (
           SELECT p.call_id, p.turn_idx, p.text, min(c.case_id) AS by_case
-          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases) c
+          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases
+                       WHERE true {only_touched("customer_key", incremental)}) c
             ON c.call_id = p.call_id
           JOIN case_events e ON e.case_id = c.case_id AND e.event = 'contacted'
           GROUP BY ALL)
@@ -163,7 +172,9 @@ def check_promises(
     return {"kept": counts.get("kept", 0), "broken": counts.get("broken", 0)}
 
 
-def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
+def build_runs(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, incremental: bool = False
+) -> None:
     """(Re)build the temp table `runs`: per customer and problem, the calls (oldest first) of
     the still-open problem, with what a case needs to know about them.
 
@@ -179,10 +190,12 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
         WITH broken AS (
           SELECT call_id, count(*) AS n_broken,
                  list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
-          FROM promises WHERE status = 'broken' GROUP BY call_id),
+          FROM promises SEMI JOIN call_flags USING (call_id)
+          WHERE status = 'broken' GROUP BY call_id),
         open_promises AS (
           SELECT call_id, list(text ORDER BY turn_idx) AS open_promises
-          FROM promises WHERE status = 'open' GROUP BY call_id),
+          FROM promises SEMI JOIN call_flags USING (call_id)
+          WHERE status = 'open' GROUP BY call_id),
         flagged AS (
           SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises,
                  f.outcome <> 'resolved' OR f.repeat_by IS NOT NULL
@@ -191,7 +204,8 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
           LEFT JOIN open_promises o USING (call_id)),
         handled AS (
           SELECT DISTINCT unnest(call_ids) AS call_id FROM cases
-          WHERE state NOT IN (SELECT unnest($open_states))),
+          WHERE state NOT IN (SELECT unnest($open_states))
+            {only_touched("customer_key", incremental)}),
         g AS (
           SELECT flagged.*, sum(CASE WHEN against_us THEN 0 ELSE 1 END) OVER (
               PARTITION BY customer_key, category ORDER BY happened_at, call_id
@@ -206,8 +220,10 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
                  min(happened_at) AS first_at, max(happened_at) AS last_at,
                  arg_max(queue, happened_at) AS queue,
                  arg_max(customer_id, happened_at) AS customer_id,
+                 list(DISTINCT phone_key) FILTER (WHERE phone_key IS NOT NULL) AS phone_keys,
                  arg_max(customer_name, happened_at) AS customer_name,
                  arg_max(customer_value, happened_at) AS customer_value,
+                 arg_max(product, happened_at) FILTER (WHERE product IS NOT NULL) AS product,
                  arg_max(severity, happened_at) AS severity,
                  max(CASE severity {sev} ELSE 40 END) AS severity_score,
                  bool_or(abusive) AS abusive, sum(n_broken)::INTEGER AS n_broken,
@@ -234,12 +250,24 @@ def build_runs(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> None:
           SELECT r.customer_key, r.category, max(c.first_contact_at) AS recovered_at
           FROM runs r JOIN cases c ON c.customer_key = r.customer_key
            AND c.first_contact_at < r.last_at AND c.first_contact_at >= r.last_at - $strike
+          GROUP BY ALL),
+        optout AS (  -- rule 13 at the source: by the customer's key or any of their numbers
+          SELECT r.customer_key, r.category,
+                 'the customer asked not to be contacted (' || min(p.source)
+                   || coalesce(': ' || min(p.reason), '') || ')' AS suppressed_why
+          FROM (SELECT customer_key, category, customer_key AS pref_key FROM runs
+                UNION ALL  -- equi-joins only: a long do-not-contact list stays a hash join
+                SELECT customer_key, category, unnest(phone_keys) FROM runs) r
+          JOIN contact_prefs p ON p.customer_key = r.pref_key AND p.do_not_contact
           GROUP BY ALL)
         SELECT runs.*, coalesce(strikes.strikes, 0) AS strikes, recovery.recovered_at,
+               optout.suppressed_why,
                array_to_string(call_ids, ',') || '|b' || n_broken || '|s'
                  || coalesce(strikes.strikes, 0) || '|r'
-                 || coalesce(recovery.recovered_at::VARCHAR, '') AS signature
+                 || coalesce(recovery.recovered_at::VARCHAR, '')
+                 || coalesce('|x' || optout.suppressed_why, '') AS signature
         FROM runs LEFT JOIN strikes USING (customer_key, category)
-        LEFT JOIN recovery USING (customer_key, category)""",
+        LEFT JOIN recovery USING (customer_key, category)
+        LEFT JOIN optout USING (customer_key, category)""",
         {"open_states": list(OPEN_STATES), "strike": strike},
     )

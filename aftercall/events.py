@@ -22,6 +22,9 @@ WEBHOOK_EVENTS = {
     "escalated": "case.escalated",
     "closed": "case.closed",
     "resolved_on_call": "case.closed",
+    # Rule 13: the customer opted out; a CRM closes its task to contact them (aftercall.cases).
+    "suppressed": "case.suppressed",
+    "unsuppressed": "case.opened",  # opted back in: the case is open for outreach again
 }
 
 

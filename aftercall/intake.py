@@ -8,14 +8,26 @@ dropped in twice, is one call. Metadata comes from `manifest.csv` in the inbox o
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .storage import (
+    InboxError,
+    RemoteInbox,
+    StorageReadError,
+    display_url,
+    file_hash,
+    local_folder,
+)
+
+__all__ = ["InboxError", "InboxItem", "InboxScan", "file_hash", "scan_inbox"]
 
 AUDIO_EXTS = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".webm"})
 TEXT_EXTS = frozenset({".txt"})
@@ -31,8 +43,12 @@ META_FIELDS = (
     "email",
     "queue",
     "customer_value",
+    "product",
 )
 MAX_META_CHARS = 500
+MAX_PRODUCT_CHARS = 80  # a label for the report, not a description
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+MAX_SIDE_FILE_BYTES = 10_000_000  # a manifest or sidecar read from a store
 _DATETIME = TypeAdapter(datetime)
 
 
@@ -46,6 +62,7 @@ class CallMeta(BaseModel):
     email: str | None = None
     queue: str | None = None
     customer_value: float | None = None
+    product: str | None = None  # what the call was about, for the root-cause report
 
 
 @dataclass
@@ -55,10 +72,17 @@ class InboxItem:
     content_hash: str
     meta: CallMeta = field(default_factory=CallMeta)
     warnings: list[str] = field(default_factory=list)
+    # fsspec URL of a file in a remote inbox (path is then its path inside the inbox);
+    # "" for a local file
+    uri: str = ""
 
     @property
     def call_id(self) -> str:
         return self.content_hash[:16]
+
+    @property
+    def source_uri(self) -> str:
+        return display_url(self.uri) if self.uri else self.path.resolve().as_uri()
 
 
 @dataclass
@@ -66,18 +90,6 @@ class InboxScan:
     items: list[InboxItem]
     skipped: list[str]  # files that are not calls, each with the reason
     problems: list[str]  # manifest-level problems (missing columns, unknown files, ...)
-
-
-class InboxError(Exception):
-    """The inbox itself cannot be read: the run cannot happen."""
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]:
@@ -117,20 +129,43 @@ def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]
                 warnings.append(f"{where}: customer_value {text!r} is not a usable amount")
                 continue
             values[key] = number
+        elif key == "product":
+            try:
+                values[key] = clean_product(text)
+            except ValueError as exc:
+                warnings.append(f"{where}: product ignored ({exc})")
         else:
             values[key] = text
     return CallMeta(**values), warnings
 
 
-def _read_manifest(inbox: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
+def clean_product(text: str) -> str:
+    """A product name fit for a report row: one line of visible text, not personal data.
+    Raises ValueError saying why not."""
+    from .nlp.redact import redact_text
+
+    if CONTROL.search(text):
+        raise ValueError("it contains control or invisible characters")
+    text = text.strip(" \"'")
+    if not text:
+        raise ValueError("it is empty")
+    if len(text) > MAX_PRODUCT_CHARS:
+        raise ValueError(f"longer than {MAX_PRODUCT_CHARS} characters")
+    if redact_text(text) != text:
+        raise ValueError("it looks like personal data")
+    return text
+
+
+def _read_manifest(
+    read_text: Callable[[str], str], present: bool
+) -> tuple[dict[str, dict[str, str]], list[str]]:
     """Manifest rows keyed by the file path they name, relative to the inbox."""
-    path = inbox / MANIFEST_NAME
-    if not path.is_file():
+    if not present:
         return {}, []
     problems: list[str] = []
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(MANIFEST_NAME)
+    except (OSError, UnicodeDecodeError, StorageReadError) as exc:
         return {}, [f"{MANIFEST_NAME} cannot be read ({exc}); calls processed without it"]
     reader = csv.DictReader(text.splitlines())
     columns = [c.strip() for c in reader.fieldnames or []]
@@ -186,9 +221,28 @@ def file_kind(path: Path) -> str | None:
     return None
 
 
+@dataclass
+class _Source:
+    """What scanning needs from an inbox, local or remote: its files (relative posix
+    paths), small reads, hashes, and where each item lives."""
+
+    rels: list[str]
+    read_text: Callable[[str], str]  # manifest and sidecars, utf-8
+    digest: Callable[[str], str]
+    locate: Callable[[str], tuple[Path, str]]  # rel -> (InboxItem.path, InboxItem.uri)
+    refuse: Callable[[str], str | None] = lambda rel: None  # why a file must not be read
+
+
 def scan_inbox(inbox: Path | str) -> InboxScan:
-    """List the calls in `inbox` (recursively), with their hashes and metadata."""
-    inbox = Path(inbox)
+    """List the calls in `inbox` (a folder, recursively, or an fsspec URL), with their
+    hashes and metadata."""
+    folder = local_folder(inbox)
+    if folder is None:
+        return _scan(_remote_source(RemoteInbox.open(str(inbox))))
+    return _scan(_local_source(folder))
+
+
+def _local_source(inbox: Path) -> _Source:
     if not inbox.is_dir():
         raise InboxError(f"inbox {inbox} is not a folder that exists")
     try:
@@ -197,41 +251,73 @@ def scan_inbox(inbox: Path | str) -> InboxScan:
     except OSError as exc:
         raise InboxError(f"cannot read the inbox {inbox}: {exc.strerror or exc}") from exc
     root = inbox.resolve()
-    manifest, problems = _read_manifest(inbox)
     try:
         paths = sorted(p for p in inbox.rglob("*") if not p.is_dir())
     except OSError as exc:
         raise InboxError(f"cannot read the inbox {inbox}: {exc}") from exc
-    names = {p.relative_to(inbox).as_posix() for p in paths}
+
+    def refuse(rel: str) -> str | None:
+        if not (inbox / rel).resolve().is_relative_to(root):
+            return "links outside the inbox; not read"
+        return None
+
+    return _Source(
+        rels=[p.relative_to(inbox).as_posix() for p in paths],
+        read_text=lambda rel: (inbox / rel).read_text(encoding="utf-8-sig"),
+        digest=lambda rel: file_hash(inbox / rel),
+        locate=lambda rel: (inbox / rel, ""),
+        refuse=refuse,
+    )
+
+
+def _remote_source(src: RemoteInbox) -> _Source:
+    return _Source(
+        rels=src.files(),
+        read_text=lambda rel: src.read_bytes(rel, MAX_SIDE_FILE_BYTES).decode("utf-8-sig"),
+        digest=src.digest,
+        locate=lambda rel: (Path(rel), src.uri(rel)),
+    )
+
+
+def _scan(src: _Source) -> InboxScan:
+    names = set(src.rels)
+    manifest, problems = _read_manifest(src.read_text, MANIFEST_NAME in names)
     items: list[InboxItem] = []
     skipped: list[str] = []
     used_rows: set[str] = set()
-    for path in paths:
-        rel = path.relative_to(inbox).as_posix()
+    for rel in src.rels:
         if rel == MANIFEST_NAME or any(part.startswith(".") for part in Path(rel).parts):
             continue
         if rel.lower().endswith(".json") and rel[: -len(".json")] in names:
             continue  # a sidecar: read with its file below
-        kind = file_kind(path)
+        suffix = PurePosixPath(rel).suffix
+        kind = file_kind(Path(rel))
         if kind is None:
-            skipped.append(f"{rel}: not a supported file type ({path.suffix or 'no extension'})")
+            skipped.append(f"{rel}: not a supported file type ({suffix or 'no extension'})")
             continue
         try:
-            if not path.resolve().is_relative_to(root):
-                skipped.append(f"{rel}: links outside the inbox; not read")
+            refused = src.refuse(rel)
+            if refused:
+                skipped.append(f"{rel}: {refused}")
                 continue
-            digest = file_hash(path)
-        except OSError as exc:
-            skipped.append(f"{rel}: cannot be read ({exc.strerror or exc})")
+            digest = src.digest(rel)
+        except Exception as exc:  # OSError locally; whatever a store raised after retries
+            reason = getattr(exc, "strerror", None) or exc
+            skipped.append(f"{rel}: cannot be read ({reason})")
             continue
-        item = InboxItem(path=path, kind=kind, content_hash=digest)
+        path, uri = src.locate(rel)
+        item = InboxItem(path=path, kind=kind, content_hash=digest, uri=uri)
         if rel in manifest:
             used_rows.add(rel)
             row = manifest[rel]
             item.meta, item.warnings = parse_meta(row, f"{MANIFEST_NAME} line {row['_line']}")
-        sidecar = path.with_name(path.name + ".json")
-        if sidecar.is_file():
-            item.meta, item.warnings = _apply_sidecar(sidecar, item.meta, item.warnings)
+        if rel + ".json" in names:
+            item.meta, item.warnings = _apply_sidecar(
+                PurePosixPath(rel).name + ".json",
+                lambda rel=rel: src.read_text(rel + ".json"),
+                item.meta,
+                item.warnings,
+            )
         items.append(item)
     for rel in sorted(set(manifest) - used_rows):
         problems.append(f"{MANIFEST_NAME}: {rel} is listed but not in the inbox")
@@ -239,17 +325,17 @@ def scan_inbox(inbox: Path | str) -> InboxScan:
 
 
 def _apply_sidecar(
-    sidecar: Path, meta: CallMeta, warnings: list[str]
+    name: str, read: Callable[[], str], meta: CallMeta, warnings: list[str]
 ) -> tuple[CallMeta, list[str]]:
     """Sidecar values win over the manifest's: they sit next to the one file they describe.
 
     Each source is validated once, on its own, so a bad sidecar value keeps the manifest's.
     """
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        data = json.loads(read())
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return meta, [*warnings, f"{sidecar.name}: ignored ({exc})"]
-    own, more = parse_meta(data, sidecar.name)
+    except (OSError, UnicodeDecodeError, ValueError, StorageReadError) as exc:
+        return meta, [*warnings, f"{name}: ignored ({exc})"]
+    own, more = parse_meta(data, name)
     return meta.model_copy(update=own.model_dump(exclude_none=True)), [*warnings, *more]

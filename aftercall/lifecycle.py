@@ -1,6 +1,8 @@
 """The life of a case: open -> claimed -> contacted -> recovered | declined | unreachable ->
-follow-up due -> closed. Every change is one conditional UPDATE (so two people can never both
-claim a case) and one append-only event with its actor and time.
+follow-up due -> closed. An agent's outcomes map onto those states: "reached" is contacted, and
+"wrong number" is unreachable with its reason and a flag that the contact details need fixing.
+Every change is one conditional UPDATE (so two people can never both claim a case) and one
+append-only event with its actor and time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "open": ("claimed", "closed"),
     "supervisor_review": ("open", "closed"),
     "holdout": (),  # held out of outreach on purpose, to measure its lift
+    # the customer opted out: only the refresh moves it (back to open on opting in)
+    "suppressed": (),
     "claimed": ("open", "contacted", "unreachable"),
     "contacted": ("recovered", "declined", "unreachable"),
     "recovered": ("followup_due",),  # rule 9: the follow-up check comes before closing
@@ -29,7 +33,17 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "resolved_on_call": (),
     "closed": (),
 }
-OUTCOMES = ("contacted", "recovered", "declined", "unreachable", "closed")
+OUTCOMES = (
+    "reached",
+    "recovered",
+    "declined",
+    "unreachable",
+    "wrong_number",
+    "contacted",
+    "closed",
+)
+# outcome -> the state it puts the case in (an outcome not listed is its own state)
+STATE_OF = {"reached": "contacted", "wrong_number": "unreachable"}
 
 
 class CaseError(Exception):
@@ -71,7 +85,11 @@ def _move(
         raise ConflictError(f"case {case_id} was changed by someone else just now") from exc
     if not moved:
         state = _state(con, case_id)[0]
-        can = ", ".join(ALLOWED.get(state, ())) or "nothing (it is finished)"
+        can = ", ".join(ALLOWED.get(state, ())) or (
+            "nothing by hand (the customer asked not to be contacted)"
+            if state == "suppressed"
+            else "nothing (it is finished)"
+        )
         raise CaseError(f"case {case_id} is {state}: it cannot become {to}; it can become {can}")
     log.add(case_id, to, detail, actor=actor)
 
@@ -127,20 +145,44 @@ def record_outcome(
     if state == "claimed" and outcome in ("recovered", "declined"):
         _move(con, case_id, "contacted", log, actor, {}, {"first_contact_at": log.at})
         state = "contacted"
+    to = STATE_OF.get(outcome, outcome)
+    if to != outcome:
+        detail["outcome"] = outcome  # the event is the state; the detail says which outcome
     extra: dict[str, Any] = {}
-    if outcome == "contacted":
+    if to == "contacted":
         con.execute(
             "UPDATE cases SET first_contact_at = coalesce(first_contact_at, ?) WHERE case_id = ?",
             [log.at, case_id],
         )
+    elif outcome == "wrong_number":
+        extra["contact_fix_needed"] = True
+        detail.update(reason="wrong number", contact_fix_needed=True)
     elif outcome == "recovered":
         extra["followup_at"] = log.at + timedelta(days=followup_days)
         detail["followup_at"] = extra["followup_at"]
     elif outcome == "closed":
         extra["closed_at"] = log.at
-    _move(con, case_id, outcome, log, actor, detail, extra)
+    _move(con, case_id, to, log, actor, detail, extra)
     log.flush(con)
-    return outcome
+    return to
+
+
+def contact_fixed(
+    con: duckdb.DuckDBPyConnection, case_id: str, actor: str, note: str | None = None
+) -> None:
+    """The contact details of a case flagged by a wrong number were corrected: clear the
+    flag (an event, like every change)."""
+    fixed = con.execute(
+        "UPDATE cases SET contact_fix_needed = false, updated_at = ?"
+        " WHERE case_id = ? AND contact_fix_needed RETURNING case_id",
+        [now(), case_id],
+    ).fetchall()
+    if not fixed:
+        _state(con, case_id)  # no such case: say so
+        raise CaseError(f"case {case_id} has no contact details waiting to be fixed")
+    log = EventLog()
+    log.add(case_id, "contact_fixed", {"note": note} if note else {}, actor=actor)
+    log.flush(con)
 
 
 def due_followups(con: duckdb.DuckDBPyConnection, log: EventLog) -> int:

@@ -10,10 +10,10 @@ from typing import Any
 import duckdb
 
 from .config import CaseSettings
-from .lifecycle import ALLOWED, CaseError, claim
+from .lifecycle import CaseError, claim
 from .store.calls import rows_as_dicts
 from .store.db import transaction
-from .worklist import Filters, worklist
+from .worklist import Filters, _add_evidence, words, worklist
 
 CLAIM_TRIES = 5
 
@@ -30,13 +30,16 @@ def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) 
     return worklist(con, Filters(owner=name), settings).rows
 
 
-def claim_next(db: Path, name: str, settings: CaseSettings) -> str | None:
+def claim_next(
+    db: Path, name: str, settings: CaseSettings, check_schema: bool = True
+) -> str | None:
     """Claim the most urgent open case in `name`'s queues; returns its id, or None when there
-    is none. A case another agent claims first is skipped; a write conflict retries."""
+    is none. A case another agent claims first is skipped; a write conflict retries.
+    (`check_schema`: see store.db.open_db.)"""
     queues = my_queues(settings, name)
     for _ in range(CLAIM_TRIES):
         try:
-            with transaction(db) as con:
+            with transaction(db, check_schema) as con:
                 rows = worklist(con, Filters(states=["open"]), settings).rows
                 for row in rows:
                     if queues is not None and row["queue"] not in queues:
@@ -66,19 +69,62 @@ def _usable(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+def opted_out(con: duckdb.DuckDBPyConnection, case_id: str) -> bool:
+    """The case's customer asked not to be contacted (by customer key or by any phone number
+    on its calls, as the worklist matches them)."""
+    row = con.execute(
+        """WITH k AS (SELECT call_ids, customer_key FROM cases WHERE case_id = ?),
+              keys AS (SELECT 'phone:' || right(regexp_replace(c.phone, '\\D', '', 'g'), 10)
+                              AS key FROM calls c
+                       WHERE c.call_id IN (SELECT unnest(call_ids) FROM k)
+                         AND c.phone IS NOT NULL
+                       UNION SELECT customer_key FROM k)
+           SELECT coalesce(bool_or(do_not_contact), false) FROM contact_prefs
+           WHERE customer_key IN (SELECT key FROM keys)""",
+        [case_id],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _one_case(
+    con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
+) -> dict[str, Any] | None:
+    """One case as a worklist row (draft and script worded for its owner, evidence), read by
+    its id alone: the page must not pay for the whole worklist. An opted-out customer's case
+    is shown with `opted_out` set, so the agent sees why it is on no list."""
+    rows = rows_as_dicts(
+        con.execute(
+            """SELECT case_id, customer_id, customer_key, call_ids, priority, priority_score,
+                      category, reason, evidence, owner, queue, state, strikes, holdout, plan,
+                      draft, script, created_at, first_contact_at, followup_at,
+                      contact_fix_needed,
+                      CASE WHEN state = 'followup_due' THEN followup_at ELSE due_at END
+                        AS due_at
+               FROM cases WHERE case_id = ?""",
+            [case_id],
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["opted_out"] = opted_out(con, case_id)
+    row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
+    row["plan"] = json.loads(row["plan"]) if row["plan"] else None
+    if row["plan"] is not None:
+        row["draft"], row["script"] = words(row, settings)
+    if row["evidence"] is None:
+        _add_evidence(con, [row])
+    return row
+
+
 def case_page(
     con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
 ) -> dict[str, Any] | None:
     """The case (with its draft and script worded for its owner), its calls, the customer's
-    promises and its event log; None when there is no such case on any list."""
-    rows = [
-        r
-        for r in worklist(con, Filters(states=list(ALLOWED), include_review=True), settings).rows
-        if r["case_id"] == case_id
-    ]
-    if not rows:
+    promises and its event log; None when there is no such case."""
+    case = _one_case(con, case_id, settings)
+    if case is None:
         return None
-    case = rows[0]
     calls = rows_as_dicts(
         con.execute(
             """SELECT c.call_id, coalesce(c.started_at, c.ingested_at) AS happened_at,

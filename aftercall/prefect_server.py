@@ -1,12 +1,82 @@
-"""A local `prefect server start` on loopback: what schedules need when no server is set."""
+"""Prefect API servers that aftercall starts: a local `prefect server start` on loopback (what
+schedules need when no server is set), and Prefect's own temporary server, both made to die
+with the aftercall process that started them, even when it is killed with SIGKILL."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _prctl() -> Any:
+    """libc's prctl, looked up once here: after fork only this call runs."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+
+
+def die_with_parent_hook() -> Any:
+    """A preexec_fn: the child gets SIGTERM when the process that started it dies (Linux's
+    parent-death signal; a SIGKILLed parent cannot clean up, the kernel does). None where
+    the platform has no such signal."""
+    if _PRCTL is None:
+        return None
+    parent = os.getpid()
+
+    def hook() -> None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return hook
+
+
+class _PopenDyingWithParent(subprocess.Popen):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("preexec_fn") is None:
+            kwargs["preexec_fn"] = die_with_parent_hook()
+        super().__init__(*args, **kwargs)
+
+
+class _SubprocessWithParentDeath:
+    """What Prefect's server module sees as `subprocess`: the same, but Popen children die
+    with this process."""
+
+    Popen = _PopenDyingWithParent
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+
+def tie_temporary_server_to_this_process() -> bool:
+    """Prefect's temporary API server (a uvicorn child of the process running a flow with no
+    PREFECT_API_URL) outlives a `kill -9` of its parent. Give it the parent-death signal.
+    Prefect 3.8 starts it with `subprocess.Popen` in prefect.server.api.server; if a later
+    Prefect changes that, nothing is patched and False says so (tests/test_orphans.py)."""
+    if _PRCTL is None:
+        return False
+    from prefect.server.api import server
+
+    if not hasattr(server, "SubprocessASGIServer") or server.subprocess is not subprocess:
+        return isinstance(server.__dict__.get("subprocess"), _SubprocessWithParentDeath)
+    server.subprocess = _SubprocessWithParentDeath()  # type: ignore[assignment]
+    return True
 
 
 def free_port() -> int:
@@ -15,13 +85,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_local_server(port: int, wait_s: float = 180.0) -> subprocess.Popen:
-    """`prefect server start` on 127.0.0.1:port; returns once its health check answers."""
+def start_local_server(
+    port: int, wait_s: float = 180.0, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`prefect server start` on 127.0.0.1:port; returns once its health check answers.
+    It gets SIGTERM when this process dies (Linux), so even a `kill -9` leaves none behind."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
          "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent_hook(),
+        env=env,
     )  # fmt: skip
     deadline = time.monotonic() + wait_s
     url = f"http://127.0.0.1:{port}/api/health"

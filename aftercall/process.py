@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .intake import file_kind
-from .nlp.detector import Analysis, analyse
+from .nlp.detector import Analysis, analyse, load_pipeline
 from .nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from .nlp.redact import RedactionConfig, redact_transcript
 from .nlp.roles import infer_roles
@@ -106,11 +106,14 @@ def process_call(
     asr: AsrConfig | None = None,
     redaction: RedactionConfig | None = None,
     max_audio_s: float = MAX_AUDIO_S,
+    outcome_model: str | None = None,
 ) -> tuple[Transcript, Analysis]:
     """The REDACTED transcript and its analysis: personal data is replaced before the
-    detector sees the text, so signals, summaries and promises cannot quote it either."""
+    detector sees the text, so signals, summaries and promises cannot quote it either.
+    `outcome_model` is the outcome model file ([model] outcome_path); None = the shipped one."""
     transcript = read_transcript(path, asr, max_audio_s)
     if not transcript.turns:
         raise CallError("no speech found in the recording")
     transcript, _ = redact_transcript(transcript, redaction)
-    return transcript, analyse(transcript, started_at=started_at)
+    nlp = load_pipeline(outcome_model=outcome_model)  # rebuilt when that file changes
+    return transcript, analyse(transcript, started_at=started_at, nlp=nlp)

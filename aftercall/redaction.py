@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,18 @@ CONTACT_COLUMNS = frozenset(
         ("calls", "customer_name"),
         ("calls", "phone"),
         ("calls", "email"),
-        ("cases", "customer_key"),  # "phone:<digits>" when no customer id is known
+    }
+)
+# Columns that must hold only keyed hashes (aftercall.store.keys): anything else there is a
+# customer id or phone number in clear. Checked by their form, not scanned as text (a hex
+# digest can look like a number).
+KEY_COLUMNS = frozenset(
+    {
+        ("calls", "customer_key"),
+        ("calls", "phone_key"),
+        ("cases", "customer_key"),
+        ("contact_prefs", "customer_key"),
+        ("refresh_marks", "customer_key"),
     }
 )
 # Tables whose text is ours, not the call's.
@@ -90,6 +102,24 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def _clear_keys(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, key_sql: str
+) -> tuple[int, list[Leftover]]:
+    """A key column's values that are not keyed hashes: PHONE when it holds 7+ digits."""
+    from .store.keys import KEY_RE
+
+    rows = con.execute(
+        f'SELECT {key_sql}, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
+    ).fetchall()
+    found = []
+    for row_key, value in rows:
+        if KEY_RE.fullmatch(value) or value.startswith("call:"):  # a call id is no one
+            continue
+        kind = "PHONE" if re.search(r"\d(\D?\d){6}", value) else "CUSTOMER_KEY_IN_CLEAR"
+        found.append(Leftover(table, column, str(row_key), kind))
+    return len(rows), found
+
+
 def audit_pii(
     con: duckdb.DuckDBPyConnection, contact: bool = False, cfg: RedactionConfig | None = None
 ) -> tuple[int, list[Leftover]]:
@@ -115,6 +145,10 @@ def audit_pii(
             continue
         key = keys.get(table)
         key_sql = f'"{key}"' if key else "rowid"
+        if (table, column) in KEY_COLUMNS:
+            n, clear = _clear_keys(con, table, column, key_sql)
+            scanned, found = scanned + n, found + clear
+            continue
         rows = con.execute(
             f'SELECT {key_sql}, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
         ).fetchall()

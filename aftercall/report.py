@@ -34,20 +34,36 @@ def _rate(part: int, whole: int) -> float | None:
     return None if not whole else part / whole
 
 
-def _lift(a: tuple[int, int], b: tuple[int, int]) -> dict[str, Any]:
-    """Difference of two rates (held out minus contacted) with a normal-approximation 95% CI."""
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion: honest for small samples and rates near 0 or 1
+    (where the normal approximation gives an interval of width zero)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _lift(a: tuple[int, int], b: tuple[int, int], min_cases: int) -> dict[str, Any]:
+    """Held-out rate minus contacted rate: how much outreach lowered the outcome, with
+    Newcombe's 95% interval for a difference of proportions (from two Wilson intervals),
+    and whether either group is below `min_cases` (too small a sample to trust)."""
     (ka, na), (kb, nb) = a, b
     out: dict[str, Any] = {
-        "held_out": {"cases": na, "repeat": ka, "rate": _rate(ka, na)},
-        "contacted": {"cases": nb, "repeat": kb, "rate": _rate(kb, nb)},
+        "held_out": {"cases": na, "events": ka, "rate": _rate(ka, na)},
+        "contacted": {"cases": nb, "events": kb, "rate": _rate(kb, nb)},
         "lift": None,
         "ci95": None,
+        "too_small": min(na, nb) < min_cases,
     }
     if na and nb:
         pa, pb = ka / na, kb / nb
-        se = math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
-        out["lift"] = pa - pb
-        out["ci95"] = (pa - pb - 1.96 * se, pa - pb + 1.96 * se)
+        (la, ua), (lb, ub) = _wilson(ka, na), _wilson(kb, nb)
+        d = pa - pb
+        out["lift"] = d
+        out["ci95"] = (
+            d - math.sqrt((pa - la) ** 2 + (ub - pb) ** 2),
+            d + math.sqrt((ua - pa) ** 2 + (pb - lb) ** 2),
+        )
     return out
 
 
@@ -101,6 +117,24 @@ def build_report(
     )
     for row in behaviour:
         row["behaviour"] = BEHAVIOURS[row["behaviour"]]
+    by_product = _rows(
+        con,
+        """WITH calls_by AS (
+             SELECT coalesce(product, 'unknown') AS product, count(*) AS calls,
+                    count(*) FILTER (WHERE outcome <> 'resolved') AS flagged
+             FROM call_flags GROUP BY ALL),
+           cases_by AS (
+             SELECT coalesce(product, 'unknown') AS product, count(*) AS cases,
+                    count(*) FILTER (WHERE state IN ('recovered', 'followup_due', 'closed')
+                                     AND first_contact_at IS NOT NULL) AS recovered
+             FROM cases GROUP BY ALL)
+           SELECT product, coalesce(cases, 0) AS cases, coalesce(calls, 0) AS calls,
+             coalesce(flagged, 0) AS flagged,
+             round(100.0 * flagged / nullif(calls, 0), 1) AS flag_rate_pct,
+             coalesce(recovered, 0) AS recovered
+           FROM calls_by FULL JOIN cases_by USING (product)
+           ORDER BY cases DESC, calls DESC, product""",
+    )
     by_agent = _rows(
         con,
         """SELECT coalesce(agent_id, 'unknown') AS agent, count(*) AS calls,
@@ -122,33 +156,54 @@ def build_report(
         "first_contact_hours_p90": cases[4],
         "by_category": by_category,
         "by_week": by_week,
+        "by_product": by_product,
         "behaviour": behaviour,
         "by_agent": by_agent,
-        "holdout": _holdout(con, window, at),
+        "holdout": _holdout(con, settings, at),
         "detector": _self_measurement(con, window, at),
     }
 
 
-def _holdout(con: duckdb.DuckDBPyConnection, window: timedelta, at: datetime) -> dict[str, Any]:
-    """Did the customer call again within the window after the case was opened? Held-out
-    cases against contacted ones: the measured lift of outreach on repeat contacts."""
-    rows = dict(
-        (r[0], (r[1], r[2]))
-        for r in con.execute(
-            """WITH c AS (
-                 SELECT case_id, holdout, customer_key, created_at FROM cases
-                 WHERE (holdout OR first_contact_at IS NOT NULL)
-                   AND created_at + $window <= $at)
-               SELECT c.holdout, count(*) FILTER (WHERE EXISTS (
-                        SELECT 1 FROM call_flags l WHERE l.customer_key = c.customer_key
-                         AND l.happened_at > c.created_at
-                         AND l.happened_at <= c.created_at + $window)),
-                      count(*)
-               FROM c GROUP BY c.holdout""",
-            {"window": window, "at": at},
-        ).fetchall()
-    )
-    return _lift(rows.get(True, (0, 0)), rows.get(False, (0, 0)))
+def _holdout(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, at: datetime
+) -> dict[str, Any]:
+    """Held-out cases against contacted ones, on two outcomes after the case opened: did the
+    customer call again within the repeat window (a repeat contact), and did they threaten
+    to leave on a later call within the churn window (churn). Each outcome counts only cases
+    whose window has passed."""
+    found = con.execute(
+        """WITH c AS (
+             SELECT case_id, holdout, customer_key, created_at FROM cases
+             WHERE holdout OR first_contact_at IS NOT NULL),
+           later AS (
+             SELECT c.case_id, l.happened_at - c.created_at AS after,
+                    EXISTS (SELECT 1 FROM signals s WHERE s.call_id = l.call_id
+                            AND s.kind = 'churn' AND NOT s.negated) AS churn
+             FROM c JOIN call_flags l ON l.customer_key = c.customer_key
+              AND l.happened_at > c.created_at)
+           SELECT c.holdout,
+             count(*) FILTER (WHERE created_at + $repeat <= $at AND EXISTS (
+               SELECT 1 FROM later WHERE later.case_id = c.case_id AND after <= $repeat)),
+             count(*) FILTER (WHERE created_at + $repeat <= $at),
+             count(*) FILTER (WHERE created_at + $churn <= $at AND EXISTS (
+               SELECT 1 FROM later WHERE later.case_id = c.case_id AND churn
+                AND after <= $churn)),
+             count(*) FILTER (WHERE created_at + $churn <= $at)
+           FROM c GROUP BY c.holdout""",
+        {
+            "repeat": timedelta(days=settings.repeat_window_days),
+            "churn": timedelta(days=settings.churn_window_days),
+            "at": at,
+        },
+    ).fetchall()
+    groups = {r[0]: r[1:] for r in found}
+    held, contacted = groups.get(True, (0, 0, 0, 0)), groups.get(False, (0, 0, 0, 0))
+    n = settings.holdout_min_cases
+    return {
+        "repeat_contact": _lift(held[0:2], contacted[0:2], n),
+        "churn": _lift(held[2:4], contacted[2:4], n),
+        "min_cases": n,
+    }
 
 
 def _self_measurement(
@@ -183,7 +238,7 @@ def _self_measurement(
 
 
 def charts(report: dict[str, Any], folder: Path) -> list[Path]:
-    """Three PNGs: cases by category, flag rate by week, and agent behaviour."""
+    """Four PNGs: cases by category and by product, flag rate by week, agent behaviour."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -193,6 +248,7 @@ def charts(report: dict[str, Any], folder: Path) -> list[Path]:
     made = []
     specs = [
         ("cases_by_category.png", "Cases by category", report["by_category"], "category", "cases"),
+        ("cases_by_product.png", "Cases by product", report["by_product"], "product", "cases"),
         (
             "flag_rate_by_week.png",
             "Flag rate by week (%)",

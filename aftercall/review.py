@@ -48,7 +48,7 @@ class QueueFilters:
     until: date | None = None
     sort: str = "priority"
     include_reviewed: bool = False
-    disputed: bool = False  # only calls whose reviewers' latest labels disagree
+    disputed: bool = False  # only calls with an open dispute (see aftercall.disputes)
     limit: int = 100
     offset: int = 0
 
@@ -66,12 +66,7 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
     until = f.until + timedelta(days=1) if f.until else None
     return rows_as_dicts(
         con.execute(
-            f"""WITH latest AS (
-                  SELECT call_id, reviewer, max_by(label, "at") AS label FROM labels
-                  WHERE source = 'qa' AND $disputed GROUP BY call_id, reviewer),
-                disputed AS (SELECT call_id FROM latest GROUP BY call_id
-                             HAVING count(DISTINCT label) > 1)
-                SELECT c.call_id, c.agent_id, c.customer_name, c.queue,
+            f"""SELECT c.call_id, c.agent_id, c.customer_name, c.queue,
                    coalesce(c.started_at, c.ingested_at) AS happened_at, c.duration_s,
                    a.outcome, a.category, a.severity, a.p_unresolved, a.summary,
                    abs(a.p_unresolved - $threshold) AS margin,
@@ -86,7 +81,8 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
                   AND ($until IS NULL OR coalesce(c.started_at, c.ingested_at) < $until)
                   AND ($all OR $disputed OR NOT EXISTS (SELECT 1 FROM labels l
                        WHERE l.call_id = c.call_id AND l.source = 'qa'))
-                  AND (NOT $disputed OR c.call_id IN (SELECT call_id FROM disputed))
+                  AND (NOT $disputed OR c.call_id IN (SELECT call_id FROM disputes
+                                                      WHERE settled_at IS NULL))
                 ORDER BY {order} LIMIT $limit OFFSET $offset""",
             {
                 "threshold": threshold(),
@@ -196,36 +192,37 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
             [call_id],
         )
     )
-    latest: dict[str, str] = {}
-    for row in labels:  # newest first: each reviewer's latest word
+    for row in labels:
         row["detail"] = json.loads(row["detail"]) if row["detail"] else {}
-        if row["source"] == "qa":
-            latest.setdefault(row["reviewer"], row["label"])
+    from .disputes import disputes_of
+
+    disputes = disputes_of(con, call_id)
     return {
         "call": call[0],
         "turns": turns,
         "scorecard": scorecard,
         "promises": promises,
         "labels": labels,
-        # reviewers disagree: a second (or third) reviewer's decision settles it
-        "disputed": len(set(latest.values())) > 1,
+        "disputes": disputes,
+        "latest_qa": next((r for r in labels if r["source"] == "qa"), None),
+        # an open dispute: a reviewer who is neither side of it settles it
+        "disputed": next((d for d in disputes if d["settled_at"] is None), None),
     }
 
 
-def record_decision(
+def store_label(
     con: duckdb.DuckDBPyConnection,
     call_id: str,
     decision: str,
     reviewer: str,
     category: str | None = None,
     note: str | None = None,
+    **extra: Any,
 ) -> str:
-    """Store a reviewer's decision on a call as a QA label (who, when); returns the label."""
+    """Insert one QA label (who, when, the decision and its note); returns the label."""
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
-    if con.execute("SELECT 1 FROM analyses WHERE call_id = ?", [call_id]).fetchone() is None:
-        raise ReviewError(f"there is no analysed call {call_id}")
-    detail: dict[str, Any] = {"decision": decision}
+    detail: dict[str, Any] = {"decision": decision, **extra}
     if category:
         detail["category"] = category[:64]
     if note:
@@ -237,4 +234,25 @@ def record_decision(
         ["call_id", "label", "source", "reviewer", "at", "detail"],
         [[call_id, label, "qa", reviewer, now(), json.dumps(detail)]],
     )
+    return label
+
+
+def record_decision(
+    con: duckdb.DuckDBPyConnection,
+    call_id: str,
+    decision: str,
+    reviewer: str,
+    category: str | None = None,
+    note: str | None = None,
+) -> str:
+    """Store a reviewer's decision on a call as a QA label (who, when); returns the label.
+    A decision that contradicts another reviewer's opens a dispute."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
+    if con.execute("SELECT 1 FROM analyses WHERE call_id = ?", [call_id]).fetchone() is None:
+        raise ReviewError(f"there is no analysed call {call_id}")
+    label = store_label(con, call_id, decision, reviewer, category, note)
+    from .disputes import on_decision  # disputes builds on this module
+
+    on_decision(con, call_id, reviewer, label)
     return label

@@ -105,9 +105,10 @@ def score_changed_runs(
             USING (priority)
           LEFT JOIN (SELECT unnest($cats) AS category, unnest($steps) AS step) ns
             USING (category))
-        SELECT customer_key, category, existing_id, customer_id, call_ids, signature, first_at,
+        SELECT customer_key, category, existing_id, customer_id, product, call_ids, signature,
+          first_at,
           CASE WHEN recovered_at IS NOT NULL THEN $senior ELSE queue END AS queue,
-          recovered_at IS NOT NULL AS senior, abusive,
+          recovered_at IS NOT NULL AS senior, abusive, suppressed_why,
           priority, score AS priority_score, strikes, due_at,
           concat_ws('; ',
             severity || ' severity ' || replace(category, '_', ' ') || ' problem',
@@ -135,7 +136,7 @@ def score_changed_runs(
                    || strftime(first_at, '%a %-d %b') END) AS reason,
           json_object(
             'customer_name', customer_name, 'company', $company,
-            'problem', problem, 'problem_call_id', problem_call_id,
+            'product', product, 'problem', problem, 'problem_call_id', problem_call_id,
             'problem_at_s', problem_at_s, 'call_started_at', problem_started_at,
             'problem_said_at', problem_started_at
               + to_microseconds((coalesce(problem_at_s, 0) * 1e6)::BIGINT),

@@ -142,9 +142,15 @@ def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def train(out: Path | None = None) -> dict[str, Any]:
-    """Fit, compare, write models/outcome.json (or `out`); return the comparison."""
-    train_items, test_items = dev_set("train"), dev_set("test")
+def train(
+    out: Path | None = None, extra: Sequence[Labelled] = (), version: str = "outcome-lr-1"
+) -> dict[str, Any]:
+    """Fit, compare, write models/outcome.json (or `out`); return the comparison.
+
+    ``extra``: labelled calls from the database (QA decisions, weak labels) trained on
+    beside the development set's train split; each is its own CV group. The test split is
+    never trained on."""
+    train_items, test_items = dev_set("train") + list(extra), dev_set("test")
     y_tr = np.array([int(bool(i.unresolved)) for i in train_items])
     y_te = np.array([int(bool(i.unresolved)) for i in test_items])
     groups = np.array([i.meta["source"] for i in train_items])
@@ -173,7 +179,7 @@ def train(out: Path | None = None) -> dict[str, Any]:
 
     dev_bytes = models_file("data/dev_calls.jsonl").read_bytes()
     model = {
-        "model_version": "outcome-lr-1",
+        "model_version": version,
         "kind": "logistic regression over rule features, Platt-calibrated",
         "features": list(FEATURES),
         "mean": [round(float(x), 6) for x in mean],
@@ -191,6 +197,12 @@ def train(out: Path | None = None) -> dict[str, Any]:
         },
         "comparison": results,
     }
+    if extra:  # (the committed model has none: its bytes stay as they are)
+        sources: dict[str, int] = {}
+        for item in extra:
+            kind = item.meta.get("label_source", "labels")
+            sources[kind] = sources.get(kind, 0) + 1
+        model["trained_on"]["labels"] = {"calls": len(extra), "by_source": sources}
     path = out or models_file("outcome.json")
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     return model

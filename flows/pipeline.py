@@ -22,11 +22,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from ..cases import refresh_cases
 from ..config import Settings
-from ..intake import InboxItem, InboxScan, scan_inbox
+from ..intake import InboxError, InboxItem, InboxScan, scan_inbox
 from ..nlp.transcribe import ModelError
 from ..process import CallError, CallFailure, process_call
 from ..redaction import redacted_copy, save_redactions
 from ..runlock import run_lock
+from ..storage import FileGoneError, StorageReadError, display_url, local_copy
 from ..store import calls as store
 from ..store.db import transaction
 from ..webhooks import WebhookError, deliver
@@ -41,8 +42,10 @@ def _progress(event: str, **data: Any) -> None:
         hook(event, data)
 
 
-@task(name="scan inbox", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+@task(name="scan inbox", cache_policy=NO_CACHE)
 def scan(inbox: str) -> InboxScan:
+    """Each read inside is retried with backoff (aftercall.storage); an InboxError (no such
+    folder or bucket, an unknown protocol) is final."""
     return scan_inbox(inbox)
 
 
@@ -66,9 +69,16 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
     """(transcript, analysis), or why the call was not analysed (status and reason)."""
     started = time.monotonic()
     try:
-        result = process_call(
-            item.path, item.meta.started_at, settings.asr, settings.redaction, settings.max_audio_s
-        )
+        # a file in a remote inbox is read here, on the worker, through fsspec
+        with local_copy(item.path, item.uri, item.content_hash) as path:
+            result = process_call(
+                path,
+                item.meta.started_at,
+                settings.asr,
+                settings.redaction,
+                settings.max_audio_s,
+                settings.model.outcome_path or None,
+            )
         # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
         # work returns; the limit is enforced here too, so a call over it always fails alone.
         limit = settings.run.call_timeout_s
@@ -77,6 +87,10 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         return result
     except CallError as exc:
         return CallFailure(exc.status, str(exc))
+    except FileGoneError as exc:  # those bytes are gone: that call cannot be analysed
+        return CallFailure("failed", str(exc))
+    except StorageReadError as exc:  # not lost: it stays pending for the next run
+        return CallFailure("pending", f"{exc}; kept pending, the next run tries it again")
     except ModelError:
         raise  # no call can be transcribed: the run stops, the calls stay pending
     except Exception as exc:  # a bug must not stop the batch; the reason says what broke
@@ -92,7 +106,12 @@ def redact_audio(
 ):
     if isinstance(result, CallFailure) or item.kind != "audio":
         return None
-    return redacted_copy(item.path, item.call_id, result[0], Path(db), settings.redaction)
+    try:
+        with local_copy(item.path, item.uri, item.content_hash) as path:
+            return redacted_copy(path, item.call_id, result[0], Path(db), settings.redaction)
+    except StorageReadError as exc:  # the analysis is kept; the copy is simply not there
+        get_run_logger().warning("redacted copy of call %s not written: %s", item.call_id, exc)
+        return None
 
 
 @task(name="persist call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
@@ -214,10 +233,15 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:12]
     with transaction(db) as con:
         crashed = store.mark_crashed_runs(con)
-        store.start_run(con, run_id, str(flow_run.id or ""), inbox)
+        store.start_run(con, run_id, str(flow_run.id or ""), display_url(inbox))
     if crashed:
         get_run_logger().warning("earlier runs marked crashed: %s", ", ".join(crashed))
-    found = scan(inbox)
+    try:
+        found = scan(inbox)
+    except InboxError:
+        with transaction(db) as con:
+            store.finish_run(con, run_id, {}, "failed")
+        raise
     todo = register(db, found.items)
     _progress("start", total=len(todo))
     outcomes: dict[str, str] = {}
@@ -244,6 +268,7 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
         "analysed": sum(1 for s in outcomes.values() if s == "analysed"),
         "failed": sum(1 for s in outcomes.values() if s == "failed"),
         "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
+        "left_pending": sum(1 for s in outcomes.values() if s == "pending"),
         "skipped": len(found.skipped),
         "crashed_runs_marked": len(crashed),
         **{f"cases_{k}": v for k, v in case_counts.items()},
@@ -254,10 +279,31 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "counts": counts,
+        "files": file_statuses(found, outcomes, failures),
         "failures": failures,
         "skipped": found.skipped,
         "problems": found.problems,
     }
+
+
+def file_statuses(
+    found: InboxScan, outcomes: dict[str, str], failures: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """Every file the scan saw with its final status in this run: analysed, failed,
+    not_english, pending (storage unreadable: the next run tries again), already_done (stored
+    by an earlier run) or skipped; a reason wherever it is not analysed."""
+    reasons = {f["file"]: f["reason"] for f in failures}
+    rows = []
+    for item in found.items:
+        status = outcomes.get(item.call_id, "already_done")
+        row = {"file": str(item.path), "call_id": item.call_id, "status": status}
+        if item.path.name in reasons and status != "analysed":
+            row["reason"] = reasons[item.path.name]
+        rows.append(row)
+    for line in found.skipped:
+        name, _, reason = line.partition(": ")
+        rows.append({"file": name, "call_id": "", "status": "skipped", "reason": reason})
+    return rows
 
 
 def configured_pipeline(settings: Settings) -> Any:

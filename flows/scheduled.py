@@ -1,13 +1,19 @@
-"""The flows `aftercall serve` runs on a schedule besides the pipeline. Thin: each calls one
-plain function (aftercall.cases.refresh_cases, aftercall.training.train)."""
+"""The flows `aftercall serve` runs on a schedule besides the pipeline. Thin: each task calls
+one plain function (aftercall.cases.refresh_cases, aftercall.retrain)."""
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
+from .. import retrain as retraining
 from ..cases import refresh_cases
 from ..config import Settings
 from ..store.db import transaction
@@ -22,10 +28,56 @@ def daily_checks(db: str, settings: Settings | None = None) -> dict[str, int]:
         return refresh_cases(con, settings.cases)
 
 
-@flow(name="aftercall-retrain")
-def retrain(out: str) -> dict[str, Any]:
-    """Train the outcome classifier again (aftercall.training.train) into `out`."""
-    from ..training import train
+@task(name="read labelled calls", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+def gather(db: str) -> tuple[list[Any], dict[str, int], list[str]]:
+    with transaction(db) as con:
+        items, counts = retraining.labelled_calls(con)
+        return items, counts, retraining.earlier_candidates(con)
 
-    model = train(Path(out))
-    return {"model_version": model["model_version"], "threshold": model["threshold"]}
+
+@task(name="train candidate", cache_policy=NO_CACHE)
+def fit(items: list[Any], version: str, folder: str) -> str:
+    return str(retraining.train_candidate(items, version, Path(folder)))
+
+
+@task(name="compare on the held-out set", cache_policy=NO_CACHE)
+def compare(current: dict[str, Any], candidate_path: str, min_gain: float) -> tuple:
+    candidate = json.loads(Path(candidate_path).read_text(encoding="utf-8"))
+    return retraining.judge(current, candidate, min_gain)
+
+
+@task(name="record retrain", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+def save(db: str, verdict: retraining.Verdict) -> None:
+    retraining.record(db, verdict, str(flow_run.id or "") or None)
+
+
+@flow(name="aftercall-retrain")
+def retrain(db: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Train on QA labels, weak labels and the dev set; promote only if better on the
+    held-out set (aftercall.retrain says how); record the verdict either way."""
+    settings = settings or Settings()
+    target = retraining.model_in_use(settings)
+    current = retraining.read_current(target)
+    items, counts, seen = gather(db)
+    version = retraining.next_version(current["model_version"], seen)
+    candidate_path = fit(items, version, str(target.parent))
+    promoted, reason, scores = compare(current, candidate_path, settings.model.min_gain)
+    if promoted:
+        retraining.promote(Path(candidate_path), target, current["model_version"])
+    verdict = retraining.Verdict(
+        training_id=uuid.uuid4().hex[:12],
+        current_version=current["model_version"],
+        candidate_version=version,
+        metric=retraining.METRIC,
+        current_score=scores["current"]["f1"],
+        candidate_score=scores["candidate"]["f1"],
+        promoted=promoted,
+        reason=reason,
+        model_path=str(target),
+        candidate_path=candidate_path,
+        labels=counts,
+        held_out=scores,
+    )
+    save(db, verdict)
+    get_run_logger().info("retrain %s: %s", version, reason)
+    return asdict(verdict)

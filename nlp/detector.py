@@ -178,8 +178,46 @@ _build_lock = threading.Lock()
 OUTCOME_FACTORIES = ("aftercall_outcome_model", "aftercall_outcome_rules")
 
 
-@functools.cache
-def _pipeline_at(path: str, scorer: bool = True) -> Language:
+def _model_stamp(path: str, scorer: bool, outcome_model: str | None) -> tuple[int, int] | None:
+    """mtime and size of the outcome model file the pipeline would load: a retrain that
+    promotes a new model replaces the file, and the next call builds the pipeline again."""
+    if not scorer:
+        return None
+    cfg = _config_at(path)
+    name = outcome_model or next(
+        (
+            str(c.config.get("model_file", ""))
+            for c in cfg.pipeline.components
+            if c.factory == "aftercall_outcome_model"
+        ),
+        "",
+    )
+    if not name:
+        return None
+    from .outcome import model_path
+
+    try:
+        st = model_path(name).stat()
+    except OSError:
+        return None  # the factory says the file is missing, in its own words
+    return (st.st_mtime_ns, st.st_size)
+
+
+_built: dict[tuple[str, bool, str | None], tuple[tuple[int, int] | None, Language]] = {}
+
+
+def _pipeline_at(path: str, scorer: bool = True, outcome_model: str | None = None) -> Language:
+    key = (path, scorer, outcome_model)
+    stamp = _model_stamp(path, scorer, outcome_model)
+    cached = _built.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    nlp = _build_pipeline(path, scorer, outcome_model)
+    _built[key] = (stamp, nlp)
+    return nlp
+
+
+def _build_pipeline(path: str, scorer: bool, outcome_model: str | None) -> Language:
     cfg = _config_at(path)
     try:
         nlp = spacy.load(cfg.pipeline.base, exclude=cfg.pipeline.exclude)
@@ -192,18 +230,25 @@ def _pipeline_at(path: str, scorer: bool = True) -> Language:
         nlp.enable_pipe(name)
     for comp in cfg.pipeline.components:
         if scorer or comp.factory not in OUTCOME_FACTORIES:
-            nlp.add_pipe(comp.factory, config=comp.config)
+            config = dict(comp.config)
+            if outcome_model and comp.factory == "aftercall_outcome_model":
+                config["model_file"] = outcome_model
+            nlp.add_pipe(comp.factory, config=config)
     return nlp
 
 
-def load_pipeline(config: str | Path | None = None, scorer: bool = True) -> Language:
-    """The spaCy pipeline named in models/detector.json, built once per process.
+def load_pipeline(
+    config: str | Path | None = None, scorer: bool = True, outcome_model: str | None = None
+) -> Language:
+    """The spaCy pipeline named in models/detector.json, built once per process and again
+    when its outcome model file changes (a promoted retrain).
 
     ``scorer=False`` leaves out the outcome component (training builds its features with the
-    rules alone, before there is a model file)."""
+    rules alone, before there is a model file). ``outcome_model`` replaces the model file
+    named in detector.json (``[model] outcome_path`` in the config)."""
     path = str(Path(config) if config else default_config_path())
     with _build_lock:
-        return _pipeline_at(path, scorer)
+        return _pipeline_at(path, scorer, outcome_model)
 
 
 @functools.cache

@@ -49,6 +49,7 @@ def add_call(
     at: datetime,
     phone: str | None = None,
     value: float | None = None,
+    product: str | None = None,
 ) -> str:
     path = tmp / f"{hashlib.sha1(f'{text}{at}{customer}{phone}'.encode()).hexdigest()[:8]}.txt"
     path.write_text(text + f"\n# {at} {customer} {phone}\n", encoding="utf-8")
@@ -56,7 +57,9 @@ def add_call(
         path=path,
         kind="text",
         content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
-        meta=CallMeta(customer_id=customer, started_at=at, phone=phone, customer_value=value),
+        meta=CallMeta(
+            customer_id=customer, started_at=at, phone=phone, customer_value=value, product=product
+        ),
     )
     transcript, analysis = process_call(path, at)
     with transaction(db) as con:

@@ -123,3 +123,45 @@ def test_parse_meta_rejects_only_the_bad_value(raw: dict, field: str, expected: 
     meta, _ = parse_meta({**raw, "agent_id": "A1"}, "test")
     assert getattr(meta, field) == expected
     assert meta.agent_id == "A1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "why"),
+    [
+        ("Fibre 500", "Fibre 500", None),
+        ('  "Mobile  Plus"  ', "Mobile Plus", None),
+        ("Fibre\x00500", None, "control or invisible"),
+        ("Fibre\u202e005", None, "control or invisible"),
+        ("\x1b[31mRed\x1b[0m", None, "control or invisible"),
+        ("x" * 81, None, "longer than 80"),
+        ('""', None, "empty"),
+        ("call me on 202 555 0101", None, "personal data"),
+        ("4111 1111 1111 1111", None, "personal data"),
+        (["Fibre"], None, "not a plain value"),
+    ],
+)
+def test_product_is_cleaned_or_refused_with_a_reason(
+    value: object, expected: str | None, why: str | None
+) -> None:
+    meta, warnings = parse_meta({"product": value, "agent_id": "A1"}, "manifest.csv line 2")
+    assert meta.product == expected and meta.agent_id == "A1"
+    if why:
+        assert len(warnings) == 1 and why in warnings[0] and "product" in warnings[0]
+        assert "4111" not in warnings[0] and "0101" not in warnings[0]  # never quoted back
+    else:
+        assert warnings == []
+
+
+def test_product_from_manifest_and_sidecar(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Agent: hi\nCustomer: hi\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Agent: hello\nCustomer: hello\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "file,product\na.txt,Fibre 500\nb.txt,Fibre 500\n", encoding="utf-8"
+    )
+    (tmp_path / "b.txt.json").write_text('{"product": "Mobile Plus"}', encoding="utf-8")
+    scan = scan_inbox(tmp_path)
+    assert {i.path.name: i.meta.product for i in scan.items} == {
+        "a.txt": "Fibre 500",
+        "b.txt": "Mobile Plus",
+    }
+    assert scan.problems == []

@@ -147,3 +147,38 @@ def test_two_people_claiming_at_once_one_wins(db: Path, case_id: str) -> None:
     winner = next(n for n, v in results.items() if v == "won")
     assert _state(db, case_id)[:2] == ("claimed", winner)
     assert [e for e, _ in _events(db, case_id)].count("claimed") == 1
+
+
+def test_reached_is_a_contact_and_wrong_number_flags_the_contact_details(
+    db: Path, case_id: str
+) -> None:
+    from aftercall.lifecycle import contact_fixed
+
+    at = T0 + timedelta(hours=2)
+    with transaction(db) as con:
+        claim(con, case_id, "Dana Cole")
+        assert record_outcome(con, case_id, "reached", "Dana Cole", at=at) == "contacted"
+    assert _state(db, case_id)[0] == "contacted" and _state(db, case_id)[2] == at
+    with transaction(db) as con:
+        assert record_outcome(con, case_id, "wrong_number", "Dana Cole") == "unreachable"
+        row = con.execute(
+            "SELECT contact_fix_needed FROM cases WHERE case_id = ?", [case_id]
+        ).fetchone()
+        detail = con.execute(
+            "SELECT detail FROM case_events WHERE case_id = ? AND event = 'unreachable'",
+            [case_id],
+        ).fetchone()[0]
+    assert row == (True,)
+    assert '"outcome": "wrong_number"' in detail and '"reason": "wrong number"' in detail
+    with transaction(db) as con:
+        contact_fixed(con, case_id, "Sam Ortiz", note="new number from the CRM")
+    with pytest.raises(CaseError, match="no contact details waiting"), transaction(db) as con:
+        contact_fixed(con, case_id, "Sam Ortiz")
+    assert _events(db, case_id)[-4:] == [
+        ("claimed", "Dana Cole"),
+        ("contacted", "Dana Cole"),
+        ("unreachable", "Dana Cole"),
+        ("contact_fixed", "Sam Ortiz"),
+    ]
+    with transaction(db) as con, pytest.raises(CaseError, match="cannot become contacted"):
+        record_outcome(con, case_id, "reached", "Dana Cole")  # unreachable: claim it again

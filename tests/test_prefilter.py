@@ -70,3 +70,14 @@ def test_analyses_identical_with_and_without_the_filter(nlp, monkeypatch) -> Non
     differing = [items[k].id for k, (a, b) in enumerate(zip(filtered, full, strict=True)) if a != b]
     assert differing == []
     assert sum(len(a["signals"]) for a in full) > 300  # the comparison saw real signals
+
+
+def test_two_processes_give_the_same_analyses_as_one(nlp) -> None:
+    import srsly.msgpack
+
+    # the msgpack hook registries answer from their snapshot, and it still holds numpy's
+    assert "numpy" in srsly.msgpack.msgpack_encoders.get_all()
+    transcripts = [i.transcript for i in dev_set("test")[:12]]
+    one = [a.model_dump(mode="json") for a in analyse_many(transcripts, nlp=nlp)]
+    two = [a.model_dump(mode="json") for a in analyse_many(transcripts, nlp=nlp, n_process=2)]
+    assert one == two

@@ -295,6 +295,47 @@ def test_dashboard_and_csv_export_neutralise_formulas(db: Path) -> None:
     assert c.get("/export/nothing.csv").status_code == 404
 
 
+def test_dashboard_draws_every_chart_the_issue_names_and_lists_the_runs(db: Path) -> None:
+    from aftercall.store.calls import finish_run, start_run
+
+    with transaction(db) as con:
+        start_run(con, "run-1", "flow-<1>", "/inbox/<script>")
+        finish_run(con, "run-1", {"new": 4, "analysed": 3, "failed": 1}, "completed")
+        con.execute(
+            "UPDATE calls SET agent_id = 'agent <7>'"
+            " WHERE call_id IN (SELECT call_id FROM promises LIMIT 1)"
+        )
+        con.execute("UPDATE promises SET status = 'broken'")
+    c = client(db)
+    login(c, "max")
+    page = c.get("/dashboard").text
+    for chart in (
+        "flagged",
+        "cases",
+        "recovery",
+        "first-contact",
+        "root-causes",
+        "deflections",
+        "broken-promises",
+    ):
+        assert f'id="chart-{chart}"' in page, chart
+    assert page.count("<svg") == 7 and "<script>" not in page.split("</header>")[1]
+    runs = page.split('id="runs"')[1].split("</table>")[0]
+    assert "run-1" in runs and "completed" in runs and "<th>analysed</th>" in runs
+    assert "<td>3</td>" in runs
+    chart = page.split('id="chart-broken-promises"')[1].split("</figure>")[0]
+    assert "agent &lt;7&gt;" in chart
+    sla = page.split('id="sla"')[1].split("</table>")[0]  # cases opened days ago, no contact
+    assert re.search(r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla)
+    for what in ("cases", "flagged", "root_causes", "agents", "first_contact", "runs"):
+        r = c.get(f"/export/{what}.csv")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), what
+        assert f'href="/export/{what}.csv"' in page
+    runs_csv = c.get("/export/runs.csv").text.splitlines()
+    assert runs_csv[0].startswith("run_id,started_at,finished_at,status,new,analysed,failed")
+    assert runs_csv[1].startswith("run-1,") and ",completed,4,3,1," in runs_csv[1]
+
+
 def test_users_add_from_the_command_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -361,3 +402,134 @@ def test_reviewers_who_disagree_make_a_dispute_that_a_second_look_finds(db: Path
     assert listed == [call]
     others = [x for x in _flagged(db) if x != call]
     assert 'id="disputed"' not in c.get(f"/calls/{others[0]}").text
+
+
+def test_a_dispute_is_settled_only_by_a_reviewer_who_is_neither_side(db: Path) -> None:
+    call = _flagged(db)[0]
+    sessions = {}
+    for name in ("rita", "max", "ada"):
+        sessions[name] = c = client(db)
+        login(c, name)
+    token = {n: csrf(c, f"/calls/{call}") for n, c in sessions.items()}
+    rita, mx, ada = sessions["rita"], sessions["max"], sessions["ada"]
+    rita.post(
+        f"/calls/{call}/decision", data={"decision": "unresolved", "csrf_token": token["rita"]}
+    )
+    # disputing your own decision is refused; a second reviewer may
+    r = rita.post(f"/calls/{call}/dispute", data={"reason": "x", "csrf_token": token["rita"]})
+    assert r.status_code == 400 and "your own decision" in r.text
+    assert mx.post(f"/calls/{call}/dispute", data={"reason": "no"}).status_code == 403  # CSRF
+    r = mx.post(
+        f"/calls/{call}/dispute",
+        data={"reason": "<b>she</b> misheard", "csrf_token": token["max"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = rita.get(f"/calls/{call}").text
+    assert 'id="not-yours"' in page and "&lt;b&gt;she&lt;/b&gt; misheard" in page
+    assert 'id="settle"' in ada.get(f"/calls/{call}").text
+    with transaction(db) as con:
+        (dispute_id,) = con.execute("SELECT dispute_id FROM disputes").fetchone()
+    # neither the decider nor the disputer may settle it
+    for name in ("rita", "max"):
+        r = sessions[name].post(
+            f"/disputes/{dispute_id}/settle",
+            data={"decision": "resolved", "csrf_token": token[name]},
+        )
+        assert r.status_code == 400 and "a second reviewer must settle it" in r.text, name
+    r = ada.post(f"/disputes/{dispute_id}/settle", data={"decision": "resolved"})
+    assert r.status_code == 403  # CSRF
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle",
+        data={
+            "decision": "not_a_problem",
+            "note": "customer said fine",
+            "csrf_token": token["ada"],
+        },
+    )
+    assert r.status_code == 200 and "settled <b>resolved</b> by ada" in r.text
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle", data={"decision": "resolved", "csrf_token": token["ada"]}
+    )
+    assert r.status_code == 400 and "already settled by ada" in r.text
+    with transaction(db) as con:
+        row = con.execute(
+            "SELECT decided_by, disputed_label, opened_by, settled_by, final_label FROM disputes"
+        ).fetchone()
+        newest = con.execute(
+            'SELECT label, reviewer FROM labels WHERE call_id = ? ORDER BY "at" DESC LIMIT 1',
+            [call],
+        ).fetchone()
+    assert row == ("rita", "unresolved", "max", "ada", "resolved")  # both labels kept
+    assert newest == ("resolved", "ada")  # the final label is what retraining sees
+    assert "/calls/" not in rita.get("/review?disputed=true").text.split("<tbody>")[1]
+    page = rita.get("/calibration").text
+    assert re.search(r'id="flag-upheld">0%<', page) and re.search(r'id="disputes-open">0<', page)
+    assert re.search(r'id="decision-upheld">0%<', page)
+    assert client(db).get("/calibration", follow_redirects=False).status_code == 303
+    outreach = client(db)
+    login(outreach, "Dana Cole")
+    assert outreach.get("/calibration").status_code == 403
+
+
+def test_the_case_page_records_every_outcome_the_issue_names(db: Path) -> None:
+    c = client(db)
+    login(c, "Dana Cole")
+    r = c.post("/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False)
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    page = c.get(f"/cases/{case_id}").text
+    for text in ("reached the customer", "recovered", "declined", "unreachable", "wrong number"):
+        assert text in page
+    token = csrf(c, "/cases")
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "reached", "csrf_token": token})
+    assert r.status_code == 200 and '<span class="state">contacted</span>' in r.text
+    assert "(reached)" in r.text
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "wrong_number", "csrf_token": token})
+    assert 'id="fix-contact"' in r.text and "(wrong number)" in r.text
+    r = c.post(f"/cases/{case_id}/contact-fixed", data={"note": "<i>x</i>", "csrf_token": token})
+    assert 'id="fix-contact"' not in r.text and "&lt;i&gt;x&lt;/i&gt;" in r.text
+    assert c.post(f"/cases/{case_id}/contact-fixed", data={"note": "x"}).status_code == 403
+    with transaction(db) as con:
+        events = con.execute(
+            "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid", [case_id]
+        ).fetchall()
+    assert events[-3:] == [
+        ("contacted", "Dana Cole"),
+        ("unreachable", "Dana Cole"),
+        ("contact_fixed", "Dana Cole"),
+    ]
+
+
+def test_the_schema_is_checked_at_the_first_request_only(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftercall.store import db as store_db
+
+    calls = []
+    real = store_db.migrate
+    monkeypatch.setattr(store_db, "migrate", lambda con: calls.append(1) or real(con))
+    c = client(db)
+    login(c, "rita")
+    for _ in range(3):
+        assert c.get("/review").status_code == 200
+    assert len(calls) == 1
+
+
+def test_an_opted_out_customers_case_is_shown_but_cannot_be_claimed(db: Path) -> None:
+    with transaction(db) as con:
+        case_id, key = con.execute(
+            "SELECT case_id, customer_key FROM cases WHERE state = 'open' ORDER BY case_id"
+        ).fetchone()
+        con.execute(
+            "INSERT INTO contact_prefs VALUES (?, true, NULL, 'asked us to stop', 'test', now())",
+            [key],
+        )
+    c = client(db)
+    login(c, "Dana Cole")
+    page = c.get(f"/cases/{case_id}").text
+    assert 'id="opted-out"' in page and 'id="claim"' not in page
+    r = c.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(c, "/cases")})
+    assert "asked not to be contacted" in r.text
+    with transaction(db) as con:
+        state = con.execute("SELECT state FROM cases WHERE case_id = ?", [case_id]).fetchone()
+    assert state == ("open",)

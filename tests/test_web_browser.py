@@ -1,6 +1,7 @@
 """The web app in a real headless Chromium (Debian's chromium, driven by Playwright) against
 a real uvicorn server on 127.0.0.1: log in, review a call, jump the audio, confirm a flag,
-claim a case, record an outcome, and see the dashboard change.
+dispute it and settle the dispute as a third reviewer, claim a case, record "reached" then
+"recovered", and see the dashboard change.
 
 With AFTERCALL_SCREENSHOTS=FOLDER set, it also saves the screenshots the README shows."""
 
@@ -12,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +22,11 @@ import soundfile as sf
 import uvicorn
 
 from aftercall.config import Settings
+from aftercall.store.calls import finish_run, start_run
 from aftercall.store.db import transaction
 from aftercall.web.app import create_app
 
-from .casekit import SETTINGS
+from .casekit import BILL_NO_PROMISE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
 from .webkit import PASSWORD, build_db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -31,17 +34,43 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
 )
 SHOTS = os.environ.get("AFTERCALL_SCREENSHOTS")
+DEFLECTED = (
+    "Agent: Thank you for calling, how can I help?\n"
+    "Customer: My internet keeps dropping every evening.\n"
+    "Agent: That's not my department, you'll have to call the technical team.\n"
+    "Customer: I already called them twice.\n"
+)
+AGENTS = ("A. Brooks", "J. Patel", "M. Chen")
+
+
+def _earlier_weeks(db: Path, folder: Path) -> None:
+    """Four earlier weeks of calls from three agents, so the dashboard has a history."""
+    texts = (BILL_OPEN, NOBODY_CALLED, DEFLECTED, BILL_NO_PROMISE)
+    for week in range(4, 0, -1):  # oldest first, each week refreshed as it ends
+        for i, text in enumerate(texts[: 1 + week % 4]):
+            at = T0 - timedelta(weeks=week, hours=i)
+            add_call(db, folder, text, f"K{week}{i}", at, value=100.0 * (i + 1))
+        refresh(db, at=T0 - timedelta(weeks=week) + timedelta(hours=1))
+    with transaction(db) as con:
+        con.execute(
+            "UPDATE calls SET agent_id = (list_value(?, ?, ?))[1 + (hash(call_id) % 3)::BIGINT]",
+            list(AGENTS),
+        )
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     folder = tmp_path_factory.mktemp("browser")
     db = build_db(folder)
+    _earlier_weeks(db, folder)
+    refresh(db, at=T0 + timedelta(hours=1))
     audio = folder / "redacted.wav"
     sf.write(audio, np.zeros(16000 * 30, dtype=np.float32), 16000)  # 30 s, already "beeped"
     with transaction(db) as con:  # text transcripts carry no times: give each turn 5 s
         con.execute("UPDATE turns SET start_s = idx * 5.0, end_s = idx * 5.0 + 5.0")
         con.execute("UPDATE calls SET redacted_audio = ?", [str(audio)])
+        start_run(con, "run-1", None, str(folder / "inbox"))  # a recorded pipeline run
+        finish_run(con, "run-1", {"new": 4, "analysed": 4, "failed": 0}, "completed")
     app = create_app(db, Settings(db=db, cases=SETTINGS), secret="browser test")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port from the OS
@@ -78,10 +107,10 @@ def _login(browser, url: str, name: str):
     return page
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, full_page: bool = False) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=False)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=full_page)
 
 
 def test_review_claim_outcome_dashboard_in_a_real_browser(server, browser) -> None:
@@ -117,11 +146,36 @@ def test_review_claim_outcome_dashboard_in_a_real_browser(server, browser) -> No
         ).fetchone()
     assert label == ("unresolved", "rita")
 
-    # the outreach agent: claim next -> case page -> record the outcome
+    # a second reviewer disputes rita's decision; rita cannot settle it; a third one does
+    second = _login(browser, url, "max")
+    second.goto(f"{url}/calls/{call_id}")
+    second.fill("#dispute input[name=reason]", "the customer said it was fixed")
+    second.click("#dispute button")
+    second.wait_for_selector("#disputed")
+    reviewer.reload()
+    assert reviewer.locator("#not-yours").count() == 1 and reviewer.locator("#settle").count() == 0
+    third = _login(browser, url, "ada")
+    third.goto(f"{url}/calls/{call_id}")
+    third.click("#settle button[value=resolved]")
+    third.wait_for_selector(".disputes")
+    assert "settled resolved by ada" in third.inner_text(".disputes")
+    assert third.locator("#disputed").count() == 0
+    with transaction(db) as con:
+        settled = con.execute(
+            "SELECT decided_by, disputed_label, opened_by, settled_by, final_label FROM disputes"
+        ).fetchone()
+    assert settled == ("rita", "unresolved", "max", "ada", "resolved")
+
+    # the outreach agent: claim next -> reached the customer -> recovered
     agent = _login(browser, url, "Dana Cole")
     agent.click("#claim-next")
     agent.wait_for_selector("h1 .state")
     assert agent.inner_text("h1 .state") == "claimed"
+    agent.select_option("select[name=outcome]", "reached")
+    agent.fill("textarea[name=note]", "spoke to the customer")
+    agent.click("#outcome button")
+    agent.wait_for_selector("h1 .state:text('contacted')")
+    assert "(reached) by Dana Cole" in agent.inner_text(".events")
     agent.select_option("select[name=outcome]", "recovered")
     agent.fill("textarea[name=note]", "refunded, <b>customer</b> happy")
     agent.click("#outcome button")
@@ -129,7 +183,9 @@ def test_review_claim_outcome_dashboard_in_a_real_browser(server, browser) -> No
     assert "refunded, <b>customer</b> happy" in agent.inner_text(".events")
     _shot(agent, "case_page.png")
 
-    # the manager sees it
+    # the manager sees it, with the recorded run
     manager.reload()
     assert manager.inner_text("#recovery") != before
-    _shot(manager, "dashboard.png")
+    assert "run-1" in manager.inner_text("#runs")
+    assert manager.locator("figure.chart svg").count() == 7
+    _shot(manager, "dashboard.png", full_page=True)

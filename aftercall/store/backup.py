@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from .db import StoreError, _connect, schema_version
+from .keys import forget_secret, key_path
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def backup(db: Path, target: Path) -> BackupInfo:
     try:
         con.execute("CHECKPOINT")
         _copy(db, target)
+        if key_path(db).is_file():  # without it, customers would not match after a restore
+            _copy(key_path(db), key_path(target))
     finally:
         con.close()
     return _check(target)
@@ -98,4 +101,9 @@ def restore(source: Path, db: Path) -> BackupInfo:
         _copy(db, db.with_name(db.name + ".before-restore"))
     db.with_name(db.name + ".wal").unlink(missing_ok=True)  # checkpointed above: empty
     _copy(source, db)
+    if key_path(source).is_file():  # the customer key secret the backup's keys were made with
+        if key_path(db).is_file():
+            _copy(key_path(db), key_path(db.with_name(db.name + ".before-restore")))
+        _copy(key_path(source), key_path(db))
+        forget_secret(db)
     return info

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..nlp.redact import redact_text
+from .keys import clear_key, clear_phone_key, keyed, secret_for
 
 if TYPE_CHECKING:
     from ..intake import InboxItem
@@ -41,16 +42,18 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
     """Insert a `pending` row for a new call; False when the hash is already stored."""
     meta = item.meta
     stamp = now()
+    secret = secret_for(con)  # the customer is stored as a keyed hash, never their number
     inserted = con.execute(
         """INSERT INTO calls (call_id, content_hash, source_uri, file_name, kind, external_id,
                customer_id, customer_name, phone, email, agent_id, queue, customer_value,
-               started_at, status, warnings, ingested_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+               started_at, product, customer_key, phone_key, status, warnings, ingested_at,
+               updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
            ON CONFLICT DO NOTHING RETURNING call_id""",
         [
             item.call_id,
             item.content_hash,
-            item.path.resolve().as_uri(),
+            item.source_uri,
             item.path.name,
             item.kind,
             meta.call_id,
@@ -62,6 +65,9 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
             meta.queue,
             meta.customer_value,
             meta.started_at,
+            meta.product,
+            keyed(secret, clear_key(meta.customer_id, meta.phone, item.call_id)),
+            keyed(secret, clear_phone_key(meta.phone)),
             "; ".join(redact_text(w) for w in item.warnings) or None,  # they quote bad values
             stamp,
             stamp,
@@ -152,8 +158,9 @@ def save_result(
 def mark_failed(
     con: duckdb.DuckDBPyConnection, call_id: str, reason: str, status: str = "failed"
 ) -> None:
-    """A call that was not analysed: status 'failed' (unreadable, no speech, a bug) or
-    'not_english' (set aside for a person who speaks the language), and the reason."""
+    """A call that was not analysed: status 'failed' (unreadable, no speech, a bug),
+    'not_english' (set aside for a person who speaks the language) or 'pending' (its storage
+    could not be read this run: the next run tries it again), and the reason."""
     con.execute(
         "UPDATE calls SET status = ?, error = ?, updated_at = ? WHERE call_id = ?",
         [status, reason, now(), call_id],

@@ -43,6 +43,17 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _rekey(con: duckdb.DuckDBPyConnection) -> None:
+    from .keys import rekey_clear_keys
+
+    rekey_clear_keys(con)
+
+
+# Steps that SQL cannot do (they need a secret kept outside the database), run in the same
+# transaction as the migration they follow.
+AFTER = {7: _rekey}
+
+
 def schema_version() -> int:
     """The newest schema version this code knows."""
     return _migrations()[-1][0]
@@ -67,6 +78,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN")
         try:
             con.execute(sql)
+            if version in AFTER:
+                AFTER[version](con)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [version, name, datetime.now(UTC)],
@@ -102,8 +115,12 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def open_db(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one unit of work; creates and migrates the file when writing."""
+def open_db(
+    path: Path | str, read_only: bool = False, check_schema: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one unit of work; creates and migrates the file when writing.
+    `check_schema=False` skips the migration check, for a long-lived process (the web app)
+    that made it once at its first connection."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"no database at {path}: run `aftercall run` first")
@@ -111,7 +128,7 @@ def open_db(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDB
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only)
     try:
-        if not read_only:
+        if not read_only and check_schema:
             migrate(con)
         yield con
     finally:
@@ -126,13 +143,13 @@ def _is_write_failure(exc: BaseException) -> bool:
 
 
 @contextmanager
-def transaction(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(path: Path | str, check_schema: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open, BEGIN, yield, COMMIT (or ROLLBACK on error), close: never a half-written call.
 
     A write that the disk refuses (full, or over a size limit) fails the whole transaction,
     which DuckDB rolls back; it surfaces as a StoreError saying so.
     """
-    with open_db(path) as con:
+    with open_db(path, check_schema=check_schema) as con:
         con.execute("BEGIN")
         try:
             yield con

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..config import Settings
-from ..store.db import StoreError, transaction
+from ..store.db import StoreError, open_db, transaction
 from ..users import role_of
 
 HERE = Path(__file__).parent
@@ -31,11 +32,24 @@ T = TypeVar("T")
 
 
 class WebState:
-    """What every request needs: where the database is and the settings."""
+    """What every request needs: where the database is and the settings. The schema is
+    checked (and migrated) at the process's first connection only: a request pays for
+    opening the file, not for the check."""
 
     def __init__(self, db: Path, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self.schema_checked = False
+        self._lock = threading.Lock()
+
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        if not self.schema_checked:
+            with self._lock:
+                if not self.schema_checked:
+                    with open_db(self.db):
+                        pass
+                    self.schema_checked = True
+        return transaction(self.db, check_schema=False)
 
 
 def state(request: Request) -> WebState:
@@ -67,7 +81,7 @@ def _check_role(request: Request, con: duckdb.DuckDBPyConnection) -> None:
 def db(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """One short transaction on the store for this request; on a page that needs a role,
     the role is checked first, in the same transaction."""
-    with transaction(state(request).db) as con:
+    with state(request).transaction() as con:
         if getattr(request.state, "auth", None):
             _check_role(request, con)
         yield con
@@ -100,7 +114,7 @@ def create_app(
 ) -> FastAPI:
     """The app for one database file. `secret` signs session cookies; without one a random
     key is made, so sessions end when the server restarts."""
-    from . import auth, cases, dashboard, review
+    from . import admin, auth, cases, dashboard, review
 
     app = FastAPI(title="aftercall", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebState(Path(db_path), settings or Settings(db=Path(db_path)))
@@ -113,7 +127,7 @@ def create_app(
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, review, cases, dashboard):
+    for module in (auth, review, cases, dashboard, admin):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
@@ -131,7 +145,12 @@ def create_app(
     @app.get("/")
     def home(request: Request) -> RedirectResponse:
         role = request.session.get("role")
-        target = {"reviewer": "/review", "outreach": "/cases", "manager": "/dashboard"}
+        target = {
+            "reviewer": "/review",
+            "outreach": "/cases",
+            "manager": "/dashboard",
+            "admin": "/admin/users",
+        }
         return RedirectResponse(target.get(role, "/review") if role else "/login", 303)
 
     return app

@@ -9,13 +9,24 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .. import outreach
-from ..lifecycle import OUTCOMES, CaseError, claim, record_outcome
+from ..lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
 from . import csrf
 from .app import checked_id, db, read, render, state
 from .auth import require, verify
 
 router = APIRouter()
 Agent = Annotated[str, Depends(require("outreach", "manager"))]
+# what the outcome menu says (the stored outcome keeps its code)
+OUTCOME_LABELS = {
+    "reached": "reached the customer",
+    "recovered": "recovered",
+    "declined": "declined",
+    "unreachable": "unreachable",
+    "wrong_number": "wrong number",
+    "contacted": "contacted (left a message)",
+    "closed": "closed (follow-up done or given up)",
+}
+assert set(OUTCOME_LABELS) == set(OUTCOMES)
 
 
 def _case_id(case_id: str) -> str:
@@ -34,7 +45,9 @@ def claim_next(request: Request, me: Agent):
     verify(request)
     web = state(request)
     try:
-        case_id = outreach.claim_next(web.db, me, web.settings.cases)
+        case_id = outreach.claim_next(
+            web.db, me, web.settings.cases, check_schema=not web.schema_checked
+        )
     except CaseError as exc:
         return render(request, "cases.html", 409, rows=[], error=str(exc))
     if case_id is None:
@@ -47,7 +60,9 @@ def claim_one(request: Request, case_id: str, me: Agent):
     """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did)."""
     try:
         with db(request) as con:
-            claim(con, _case_id(case_id), me)
+            if outreach.opted_out(con, _case_id(case_id)):
+                raise CaseError(f"the customer of {case_id} asked not to be contacted")
+            claim(con, case_id, me)
     except CaseError as exc:
         return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -59,7 +74,7 @@ def case(request: Request, case_id: str, me: Agent, error: str | None = None) ->
     data = read(request, lambda con: outreach.case_page(con, _case_id(case_id), settings))
     if data is None:
         raise HTTPException(404, "there is no such case on any list")
-    return render(request, "case.html", outcomes=OUTCOMES, error=error, **data)
+    return render(request, "case.html", outcomes=OUTCOME_LABELS, error=error, **data)
 
 
 @router.post("/cases/{case_id}/outcome", dependencies=[Depends(csrf.check)])
@@ -111,5 +126,16 @@ def outcome(
         )
         if data is None:
             raise HTTPException(404, "there is no such case on any list")
-        return render(request, "case.html", 400, outcomes=OUTCOMES, error=error, **data)
+        return render(request, "case.html", 400, outcomes=OUTCOME_LABELS, error=error, **data)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/contact-fixed", dependencies=[Depends(csrf.check)])
+def fixed(request: Request, case_id: str, me: Agent, note: Annotated[str, Form()] = ""):
+    """The wrong number's contact details were corrected: clear the flag (an event)."""
+    try:
+        with db(request) as con:
+            contact_fixed(con, _case_id(case_id), me, note[:2000] or None)
+    except CaseError as exc:
+        return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

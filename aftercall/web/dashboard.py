@@ -1,4 +1,5 @@
-"""Manager pages: the dashboard (charts drawn as server-side SVG) and CSV exports."""
+"""Manager pages: the dashboard (charts drawn as server-side SVG), the pipeline's runs, and
+CSV exports of every list it shows."""
 
 from __future__ import annotations
 
@@ -14,72 +15,138 @@ from fastapi.responses import HTMLResponse, Response
 
 from .. import cli as _cli  # noqa: F401  (cli_cases needs cli imported first)
 from ..cli_cases import CASE_CSV_FIELDS, safe_cell
+from ..config import CaseSettings
 from ..report import build_report
-from ..store.calls import rows_as_dicts
+from ..store.calls import list_runs, now, rows_as_dicts
 from ..worklist import Filters, worklist
 from .app import read, render, state
 from .auth import require
+from .charts import bars, columns
 
 router = APIRouter()
 Manager = Annotated[str, Depends(require("manager"))]
+RUNS_SHOWN = 20
 
 
-def bars(rows: list[dict], label: str, value: str, width: int = 520) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart for the template (which escapes the labels)."""
-    top = max([float(r[value] or 0) for r in rows] + [1e-9])
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict]:
+    return rows_as_dicts(con.execute(sql, params or []))
+
+
+def _first_contact(con: duckdb.DuckDBPyConnection, sla: dict[str, float]) -> list[dict]:
+    """Per priority: median hours from case opened to first contact, the share contacted
+    within the SLA, and the cases still waiting past it."""
+    hours = "epoch(first_contact_at - created_at) / 3600"
+    limit = "CASE priority " + " ".join("WHEN ? THEN ?" for _ in sla) + " END"
+    params: list[Any] = [x for k, v in sla.items() for x in (k, float(v))]
+    rows = _rows(
+        con,
+        f"""SELECT priority, count(first_contact_at) AS contacted,
+              round(median({hours}), 1) AS median_hours,
+              count(*) FILTER (WHERE {hours} <= {limit}) AS within_sla,
+              count(*) FILTER (WHERE first_contact_at IS NULL AND holdout IS NOT TRUE
+                AND state IN ('open', 'claimed')
+                AND epoch(?::TIMESTAMPTZ - created_at) / 3600 > {limit}) AS waiting_past_sla
+            FROM cases GROUP BY priority""",
+        [*params, now(), *params],
+    )
+    order = {k: i for i, k in enumerate(sla)}
+    rows.sort(key=lambda r: order.get(r["priority"], len(order)))
+    for r in rows:
+        r["sla_hours"] = sla.get(r["priority"])
+        r["within_sla_pct"] = (
+            round(100 * r["within_sla"] / r["contacted"]) if r["contacted"] else None
+        )
+    return rows
+
+
+def dashboard_data(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dict[str, Any]:
+    """Every figure the dashboard shows, from one transaction."""
     return {
-        "height": 24 * len(rows) + 8,
-        "bars": [
-            {
-                "label": str(r[label]),
-                "value": r[value] or 0,
-                "y": 4 + 24 * i,
-                "w": round((width - 200) * float(r[value] or 0) / top, 1),
-            }
-            for i, r in enumerate(rows)
-        ],
+        "report": build_report(con, settings),
+        "cases_by_week": _rows(
+            con,
+            """SELECT strftime(date_trunc('week', created_at), '%Y-%m-%d') AS week,
+                      count(*) AS cases FROM cases GROUP BY week ORDER BY week""",
+        ),
+        # recovered among the cases that got an outcome, by the week of their first outcome
+        "recovery_by_week": _rows(
+            con,
+            """WITH o AS (SELECT case_id, min("at") AS first_at,
+                                 bool_or(event = 'recovered') AS recovered
+                          FROM case_events
+                          WHERE event IN ('recovered', 'declined', 'unreachable')
+                          GROUP BY case_id)
+               SELECT strftime(date_trunc('week', first_at), '%Y-%m-%d') AS week,
+                      count(*) AS with_outcome, count(*) FILTER (WHERE recovered) AS recovered,
+                      round(100.0 * count(*) FILTER (WHERE recovered) / count(*))::INTEGER
+                        AS recovery_pct
+               FROM o GROUP BY week ORDER BY week""",
+        ),
+        "first_contact": _first_contact(con, settings.sla_hours),
+        "deflections": _rows(
+            con,
+            """SELECT coalesce(c.agent_id, 'unknown') AS agent, count(*) AS deflections
+               FROM signals s JOIN calls c USING (call_id)
+               WHERE s.kind = 'deflection' AND NOT s.negated
+               GROUP BY agent ORDER BY deflections DESC, agent LIMIT 10""",
+        ),
+        "broken_promises": _rows(
+            con,
+            """SELECT coalesce(c.agent_id, 'unknown') AS agent, count(*) AS broken_promises
+               FROM promises p JOIN calls c USING (call_id) WHERE p.status = 'broken'
+               GROUP BY agent ORDER BY broken_promises DESC, agent LIMIT 10""",
+        ),
+        "runs": list_runs(con, RUNS_SHOWN),
     }
 
 
-def _extra(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    return {
-        "cases_by_week": rows_as_dicts(
-            con.execute(
-                """SELECT strftime(date_trunc('week', created_at), '%Y-%m-%d') AS week,
-                          count(*) AS cases FROM cases GROUP BY week ORDER BY week"""
-            )
-        ),
-        "agents_behaviour": rows_as_dicts(
-            con.execute(
-                """SELECT coalesce(c.agent_id, 'unknown') AS agent,
-                     count(*) FILTER (WHERE s.kind = 'deflection') AS deflections,
-                     (SELECT count(*) FROM promises p JOIN calls c2 USING (call_id)
-                      WHERE p.status = 'broken' AND c2.agent_id IS NOT DISTINCT FROM c.agent_id)
-                       AS broken_promises
-                   FROM signals s JOIN calls c USING (call_id)
-                   WHERE NOT s.negated GROUP BY c.agent_id
-                   ORDER BY deflections DESC, broken_promises DESC LIMIT 10"""
-            )
-        ),
-    }
+def _run_statuses(runs: list[dict]) -> list[str]:
+    """The per-file statuses the runs counted, in first-seen order (the table's columns)."""
+    seen: dict[str, None] = {}
+    for r in runs:
+        for key, value in r["counts"].items():
+            if isinstance(value, int | float):
+                seen.setdefault(key, None)
+    return list(seen)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, me: Manager) -> HTMLResponse:
     settings = state(request).settings.cases
-    report, extra = read(request, lambda con: (build_report(con, settings), _extra(con)))
+    d = read(request, lambda con: dashboard_data(con, settings))
+    r = d["report"]
+    sla = {k: float(v) for k, v in settings.sla_hours.items()}
     charts = {
-        "Flagged calls by week": bars(report["by_week"], "week", "flagged"),
-        "Cases opened by week": bars(extra["cases_by_week"], "week", "cases"),
-        "Top root causes (cases by category)": bars(report["by_category"], "category", "cases"),
-        "Agents with most deflections": bars(extra["agents_behaviour"], "agent", "deflections"),
+        "Flagged calls by week": ("flagged", columns(r["by_week"], "week", "flagged")),
+        "Cases opened by week": ("cases", columns(d["cases_by_week"], "week", "cases")),
+        "Recovery rate by week (recovered of cases with an outcome)": (
+            "recovery",
+            columns(d["recovery_by_week"], "week", "recovery_pct", "%"),
+        ),
+        "Median hours to first contact by priority (tick: SLA)": (
+            "first-contact",
+            bars(d["first_contact"], "priority", "median_hours", sla, " h"),
+        ),
+        "Top root causes (cases by category)": (
+            "root-causes",
+            bars(r["by_category"][:10], "category", "cases"),
+        ),
+        "Agents with most deflections": (
+            "deflections",
+            bars(d["deflections"], "agent", "deflections"),
+        ),
+        "Agents with most broken promises": (
+            "broken-promises",
+            bars(d["broken_promises"], "agent", "broken_promises"),
+        ),
     }
     return render(
         request,
         "dashboard.html",
-        r=report,
+        r=r,
+        d=d,
         charts=charts,
-        agents=extra["agents_behaviour"],
+        statuses=_run_statuses(d["runs"]),
         sla=settings.sla_hours,
     )
 
@@ -107,30 +174,55 @@ def _csv(rows: list[dict], fields: list[str], name: str) -> Response:
     )
 
 
-@router.get("/export/{what}.csv")
-def export(request: Request, what: str, me: Manager) -> Response:
-    settings = state(request).settings.cases
+FLAGGED_FIELDS = [
+    "call_id",
+    "happened_at",
+    "agent_id",
+    "customer_name",
+    "outcome",
+    "category",
+    "severity",
+    "p_unresolved",
+    "reviewed",
+    "summary",
+]
+
+
+def _export_rows(con: duckdb.DuckDBPyConnection, what: str, settings: CaseSettings):
+    """(rows, fields) of one of the dashboard's lists."""
     if what == "cases":
-        rows = read(request, lambda con: worklist(con, Filters(), settings).rows)
-        return _csv(rows, CASE_CSV_FIELDS, "cases.csv")
+        return worklist(con, Filters(), settings).rows, CASE_CSV_FIELDS
     if what == "flagged":
         from ..review import QueueFilters, review_queue
 
-        rows = read(
-            request,
-            lambda con: review_queue(con, QueueFilters(limit=100_000, include_reviewed=True)),
-        )
-        fields = [
-            "call_id",
-            "happened_at",
-            "agent_id",
-            "customer_name",
-            "outcome",
-            "category",
-            "severity",
-            "p_unresolved",
-            "reviewed",
-            "summary",
-        ]
-        return _csv(rows, fields, "flagged_calls.csv")
+        rows = review_queue(con, QueueFilters(limit=100_000, include_reviewed=True))
+        return rows, FLAGGED_FIELDS
+    d = dashboard_data(con, settings)
+    if what == "root_causes":
+        rows = d["report"]["by_category"]
+        return rows, ["category", "cases", "open", "held_out", "recovered", "fixed_on_a_call"]
+    if what == "agents":
+        broken = {r["agent"]: r["broken_promises"] for r in d["broken_promises"]}
+        rows = [{**r, "broken_promises": broken.pop(r["agent"], 0)} for r in d["deflections"]]
+        rows += [{"agent": a, "deflections": 0, "broken_promises": n} for a, n in broken.items()]
+        return rows, ["agent", "deflections", "broken_promises"]
+    if what == "first_contact":
+        fields = ["priority", "sla_hours", "contacted", "median_hours", "within_sla"]
+        return d["first_contact"], [*fields, "within_sla_pct", "waiting_past_sla"]
+    if what == "runs":
+        statuses = _run_statuses(d["runs"])
+        rows = [{**r, **r["counts"]} for r in d["runs"]]
+        return rows, ["run_id", "started_at", "finished_at", "status", *statuses, "inbox"]
     raise HTTPException(404, "unknown export")
+
+
+EXPORTS = ("cases", "flagged", "root_causes", "agents", "first_contact", "runs")
+
+
+@router.get("/export/{what}.csv")
+def export(request: Request, what: str, me: Manager) -> Response:
+    if what not in EXPORTS:
+        raise HTTPException(404, "unknown export")
+    settings = state(request).settings.cases
+    rows, fields = read(request, lambda con: _export_rows(con, what, settings))
+    return _csv(rows, fields, f"{what}.csv")

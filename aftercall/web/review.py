@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
+from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from .. import disputes as ds
 from .. import review as rv
 from . import csrf
 from .app import checked_id, db, read, render
@@ -86,7 +87,7 @@ def audio(request: Request, call_id: str, me: Reviewer) -> FileResponse:
             "SELECT redacted_audio FROM calls WHERE call_id = ?", [_call_id(call_id)]
         ).fetchone(),
     )
-    if not row or not row[0] or not Path(row[0]).is_file():
+    if not row or not row[0] or not FsPath(row[0]).is_file():
         raise HTTPException(404, "this call has no redacted recording to play")
     return FileResponse(row[0], headers={"Cache-Control": "private, no-store"})
 
@@ -106,3 +107,41 @@ def decide(
     except rv.ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/calls/{call_id}?saved={decision}", status_code=303)
+
+
+@router.post("/calls/{call_id}/dispute", dependencies=[Depends(csrf.check)])
+def dispute(request: Request, call_id: str, me: Reviewer, reason: Annotated[str, Form()] = ""):
+    """Say the newest decision on this call is wrong; a third reviewer settles it."""
+    try:
+        with db(request) as con:
+            ds.dispute(con, _call_id(call_id), me, reason or None)
+    except rv.ReviewError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(f"/calls/{call_id}?saved=disputed", status_code=303)
+
+
+@router.post("/disputes/{dispute_id}/settle", dependencies=[Depends(csrf.check)])
+def settle(
+    request: Request,
+    dispute_id: Annotated[int, Path(ge=1, le=10**12)],
+    me: Reviewer,
+    decision: Annotated[str, Form()],
+    category: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+):
+    """Settle a dispute with the final decision (not by either side of it)."""
+    try:
+        with db(request) as con:
+            ds.settle(con, dispute_id, me, decision, category or None, note or None)
+            call_id = con.execute(
+                "SELECT call_id FROM disputes WHERE dispute_id = ?", [dispute_id]
+            ).fetchone()[0]
+    except rv.ReviewError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return RedirectResponse(f"/calls/{call_id}?saved=settled", status_code=303)
+
+
+@router.get("/calibration", response_class=HTMLResponse)
+def calibration(request: Request, me: Reviewer) -> HTMLResponse:
+    """For QA: how often reviewers agree, QA against the model by category, disputes."""
+    return render(request, "calibration.html", c=read(request, ds.calibration))

@@ -1,0 +1,98 @@
+"""`kill -9` of `aftercall run` takes Prefect's temporary API server with it (Linux's
+parent-death signal): no uvicorn process is left behind. Real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from .casekit import BILL_OPEN
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's PR_SET_PDEATHSIG"),
+]
+AFTERCALL = str(Path(sys.executable).with_name("aftercall"))
+
+
+def _servers(pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "uvicorn" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def test_kill_9_of_a_run_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(BILL_OPEN, encoding="utf-8")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    run = subprocess.Popen(
+        [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(tmp_path / "c.duckdb")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # only for the clean-up below if this test fails
+    )
+    servers: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 300
+        while not servers and time.monotonic() < deadline and run.poll() is None:
+            servers = _servers(run.pid)
+            time.sleep(0.2)
+        assert servers, "the run never started Prefect's temporary server"
+        os.kill(run.pid, signal.SIGKILL)  # the run alone, as an operator's kill -9 would
+        run.wait(timeout=30)
+        _, alive = psutil.wait_procs(servers, timeout=30)
+        assert not alive, f"orphaned Prefect server(s): {[p.pid for p in alive]}"
+    finally:
+        for proc in servers:
+            if proc.is_running():
+                proc.kill()
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+
+def test_the_server_a_parent_starts_dies_with_it_and_the_hook_is_in_place() -> None:
+    # Prefect 3.8 still starts its server this way (so the patch applies), and a second
+    # call changes nothing; in a child, so this test process keeps Prefect as it is
+    check = (
+        "from aftercall.prefect_server import tie_temporary_server_to_this_process as tie\n"
+        "assert tie() and tie()\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=120)
+    # a parent (python) starting a long child through the same hook, then killed with -9
+    script = (
+        "import subprocess, sys, time\n"
+        "from aftercall.prefect_server import die_with_parent_hook\n"
+        "c = subprocess.Popen(['sleep', '600'], preexec_fn=die_with_parent_hook())\n"
+        "print(c.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = psutil.Process(int(parent.stdout.readline()))
+    try:
+        parent.kill()
+        parent.wait(timeout=10)
+        child.wait(timeout=10)  # psutil.TimeoutExpired if it was orphaned
+    finally:
+        if child.is_running():
+            child.kill()
