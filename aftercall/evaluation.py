@@ -125,10 +125,10 @@ def evaluate(
     p = [a.p_unresolved for a in analyses]
     p_rules = [_sig(a.features["rules_logit"]) for a in analyses]
     rows["dev test: outcome"] = metrics(y, p, threshold)
-    rows["dev test: rules-0.1 score"] = metrics(y, p_rules, 0.5)
+    rows["dev test: rules score"] = metrics(y, p_rules, 0.5)
     rows["dev test: category"] = _category_row(items, analyses)
     curves["dev test (model)"] = (y, p, threshold)
-    curves["dev test (rules-0.1)"] = (y, p_rules, 0.5)
+    curves["dev test (rules score)"] = (y, p_rules, 0.5)
 
     root = shared_data_dir(data)
     if root is None:
@@ -145,7 +145,7 @@ def evaluate(
             ys, ps = [uy[k] for k in idx], [up[k] for k in idx]
             rows[f"USS {name}: p_unresolved"] = {"n": len(idx), "roc_auc": _auc(ys, ps)}
         rows["USS all: p_unresolved"] = metrics(uy, up, threshold)
-        rows["USS all: rules-0.1 score"] = {
+        rows["USS all: rules score"] = {
             "n": len(uy),
             "roc_auc": _auc(uy, [_sig(a.features["rules_logit"]) for a in u_an]),
         }

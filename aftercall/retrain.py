@@ -144,7 +144,10 @@ def held_out_scores(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, fl
     out = {}
     for name, model in models.items():
         scorer = ModelScorer(model)
-        p = [scorer.predict(dict(zip(FEATURES, row, strict=True))) for row in X]
+        p = [
+            scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
+            for row, item in zip(X, items, strict=True)
+        ]
         out[name] = metrics(y, p, scorer.threshold)
     return out
 

@@ -1,16 +1,18 @@
 """`aftercall train`: fit the outcome classifier on the development set's train split.
 
-Three candidates are scored the same way (out-of-fold on train, grouped by phrasing source so
+Four candidates are scored the same way (out-of-fold on train, grouped by phrasing source so
 a fold never sees its own family; then once on the held-out test split):
 
-* ``rules``: the hand-weighted score of rules-0.1, as it was;
+* ``rules``: the rules' hand-weighted score (``rules_logit``), as it was;
 * ``features_lr``: logistic regression over the rules' call features (nlp/outcome.py);
-* ``tfidf_lr``: logistic regression over word 1-2 grams of what each side said.
+* ``tfidf_lr``: logistic regression over word 1-2 grams of what each side said;
+* ``features_words_lr``: the rules' features plus the word model's out-of-fold score.
 
 Each is Platt-calibrated on its out-of-fold scores and its threshold is the point of the
-out-of-fold precision/recall curve with the best F1(unresolved). The chosen model
-(``features_lr``; the model card says why) is written to ``models/outcome.json`` as plain
-numbers. Everything is deterministic: same files in, same bytes out.
+out-of-fold precision/recall curve with the best F1(unresolved). Of the two trained models
+over the rules' features, the one with the better out-of-fold F1 is written to
+``models/outcome.json`` as plain numbers (the word model as vocabulary, idf and weights).
+Everything is deterministic: same files in, same bytes out.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from sklearn.model_selection import GroupKFold
 
 from .evaldata import Labelled, dev_set, models_file
 from .nlp.detector import Analysis, analyse, load_pipeline
-from .nlp.outcome import FEATURES
+from .nlp.outcome import FEATURES, WORD_FEATURE
+from .nlp.words import WordModel
+from .nlp.words import call_text as words_text
 
 SEED = 0
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)  # chosen by grouped CV log loss on train, never on test
@@ -54,12 +58,7 @@ def feature_matrix(analyses: Sequence[Analysis]) -> np.ndarray:
 
 
 def call_text(item: Labelled) -> str:
-    """Both sides' words, each token prefixed by side so "sorry" from the agent is its own."""
-    parts = []
-    for t in item.transcript.turns:
-        side = "c_" if t.speaker != "agent" else "a_"
-        parts.append(" ".join(side + w for w in t.text.lower().split()))
-    return " ".join(parts)
+    return words_text(item.transcript.turns)
 
 
 def metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> dict[str, float]:
@@ -136,6 +135,10 @@ def _lr_candidate(
     )
 
 
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+
+
 def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -158,7 +161,7 @@ def train(
     X_tr, X_te = feature_matrix(a_tr), feature_matrix(a_te)
     results: dict[str, dict[str, Any]] = {}
 
-    # rules-0.1 as shipped: its own threshold, no calibration
+    # the rules' hand-weighted score as shipped: its own threshold, no calibration
     rules_idx = FEATURES.index("rules_logit")
     p_rules_oof, p_rules_te = _sig(X_tr[:, rules_idx]), _sig(X_te[:, rules_idx])
     results["rules"] = {
@@ -172,16 +175,43 @@ def train(
     lr, (pa, pb), thr, results["features_lr"] = _lr_candidate(Z_tr, Z_te, y_tr, y_te, groups)
 
     # logistic regression over words
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    T_tr = vec.fit_transform([call_text(i) for i in train_items])
-    T_te = vec.transform([call_text(i) for i in test_items])
-    results["tfidf_lr"] = _lr_candidate(T_tr, T_te, y_tr, y_te, groups)[3]
+    texts_tr = [call_text(i) for i in train_items]
+    texts_te = [call_text(i) for i in test_items]
+    vec = _vectorizer()
+    T_tr = vec.fit_transform(texts_tr)
+    T_te = vec.transform(texts_te)
+    word_lr, _, _, results["tfidf_lr"] = _lr_candidate(T_tr, T_te, y_tr, y_te, groups)
+
+    # the rules' features plus the word model's score: out-of-fold on train (vectorizer and
+    # model refitted per fold, so no call scores itself), the full word model on test
+    word_c = results["tfidf_lr"]["C"]
+    oof = np.zeros(len(y_tr))
+    for fit, held in GroupKFold(n_splits=FOLDS).split(texts_tr, y_tr, groups):
+        fold_vec = _vectorizer()
+        fold = LogisticRegression(C=word_c, max_iter=2000, random_state=SEED)
+        fold.fit(fold_vec.fit_transform([texts_tr[k] for k in fit]), y_tr[fit])
+        oof[held] = fold.decision_function(fold_vec.transform([texts_tr[k] for k in held]))
+    S_tr = np.column_stack([X_tr, oof])
+    S_te = np.column_stack([X_te, word_lr.decision_function(T_te)])
+    s_mean, s_scale = _standardise(S_tr)
+    Z2_tr, Z2_te = (S_tr - s_mean) / s_scale, (S_te - s_mean) / s_scale
+    stacked = _lr_candidate(Z2_tr, Z2_te, y_tr, y_te, groups)
+    results["features_words_lr"] = stacked[3]
+
+    # ship whichever trained candidate does better out of fold (never chosen on test)
+    with_words = results["features_words_lr"]["cv"]["f1"] > results["features_lr"]["cv"]["f1"]
+    if with_words:
+        lr, (pa, pb), thr = stacked[0], stacked[1], stacked[2]
+        mean, scale = s_mean, s_scale
 
     dev_bytes = models_file("data/dev_calls.jsonl").read_bytes()
     model = {
         "model_version": version,
-        "kind": "logistic regression over rule features, Platt-calibrated",
-        "features": list(FEATURES),
+        "kind": "logistic regression over rule features"
+        + (" and the word model's score" if with_words else "")
+        + ", Platt-calibrated",
+        "chosen": "features_words_lr" if with_words else "features_lr",
+        "features": list(FEATURES) + ([WORD_FEATURE] if with_words else []),
         "mean": [round(float(x), 6) for x in mean],
         "scale": [round(float(x), 6) for x in scale],
         "coef": [round(float(x), 6) for x in lr.coef_[0]],
@@ -197,6 +227,8 @@ def train(
         },
         "comparison": results,
     }
+    if with_words:
+        model["words"] = WordModel.to_json(vec, word_lr)
     if extra:  # (the committed model has none: its bytes stay as they are)
         sources: dict[str, int] = {}
         for item in extra:

@@ -801,7 +801,7 @@ def _decide(
     logit = _score(hits, cfg, reasons)
     features = call_features(hits, logit, cfg.complaint_kinds, transcript.turns)
     scorer = find_scorer(nlp) or RulesScorer(cfg.threshold)
-    p = scorer.predict(features)
+    p = scorer.score(features, transcript.turns)
     threshold = scorer.threshold
     outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= threshold else "resolved"
     rel = ">=" if outcome == "unresolved" else "<"
@@ -815,7 +815,7 @@ def _decide(
         # the evidence lines carry rules-0.1's hand weights; under a trained model those are
         # not what decided, so they go, and the model's own largest contributions are shown
         reasons = [_HAND_WEIGHT.sub("", r) for r in reasons]
-        head.append(scorer.explain(features))
+        head.append(scorer.explain(features, transcript.turns))
     tail = [category_reason, severity_reason]
     apology = _apology_finding(hits)
     if apology:

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .words import WordModel, call_text
+
 # Signal kinds counted per call (customer complaints and agent behaviour alike).
 _COUNTED = (
     "problem",
@@ -97,7 +99,10 @@ FEATURE_LABELS: dict[str, str] = {
     "customer_negation_rate": "customer negations per turn",
     "agent_regret_rate": "agent regret words per turn",
     "opens_with_question": "customer opened with a question",
+    "word_score": "word model score",
 }
+# Not a rules feature: the word model's score (nlp/words.py), added by a model that has one.
+WORD_FEATURE = "word_score"
 
 
 def _sigmoid(x: float) -> float:
@@ -168,6 +173,8 @@ class CallScorer(Protocol):
 
     def predict(self, features: dict[str, float]) -> float: ...
 
+    def score(self, features: dict[str, float], turns: Sequence[Any]) -> float: ...
+
 
 class RulesScorer:
     """sigmoid of the hand-weighted logit; the threshold comes from detector.json."""
@@ -183,13 +190,16 @@ class RulesScorer:
     def predict(self, features: dict[str, float]) -> float:
         return _sigmoid(features["rules_logit"])
 
+    def score(self, features: dict[str, float], turns: Sequence[Any]) -> float:
+        return self.predict(features)
+
 
 class ModelScorer:
     """Standardised features -> logistic regression -> Platt scaling -> p_unresolved."""
 
     def __init__(self, model: dict[str, Any]) -> None:
         names = model["features"]
-        unknown = set(names) - set(FEATURES)
+        unknown = set(names) - set(FEATURES) - {WORD_FEATURE}
         if unknown:
             raise ValueError(f"outcome model uses unknown features: {sorted(unknown)}")
         self.names: list[str] = list(names)
@@ -205,6 +215,9 @@ class ModelScorer:
             raise ValueError("outcome model: features, mean, scale and coef differ in length")
         if not 0 < self.threshold < 1:
             raise ValueError("outcome model: threshold must be between 0 and 1")
+        self.words = WordModel(model["words"]) if "words" in model else None
+        if (WORD_FEATURE in self.names) != (self.words is not None):
+            raise ValueError(f"outcome model: {WORD_FEATURE} needs a words model, and only it")
 
     def __call__(self, doc: Doc) -> Doc:
         return doc
@@ -218,7 +231,14 @@ class ModelScorer:
     def predict(self, features: dict[str, float]) -> float:
         return _sigmoid(self.platt_a * self.decision(features) + self.platt_b)
 
-    def explain(self, features: dict[str, float], top: int = 4) -> str:
+    def score(self, features: dict[str, float], turns: Sequence[Any]) -> float:
+        """p_unresolved for a call; adds ``word_score`` to ``features`` when the model has a
+        word model, so the analysis records what was weighed."""
+        if self.words is not None:
+            features[WORD_FEATURE] = round(self.words.decision(call_text(turns)), 6)
+        return self.predict(features)
+
+    def explain(self, features: dict[str, float], turns: Sequence[Any] = (), top: int = 4) -> str:
         """The features that moved this call's score most, against an average training call,
         in the model's own units (log-odds before calibration)."""
         parts = []
@@ -233,7 +253,19 @@ class ModelScorer:
             f"{FEATURE_LABELS.get(name, name)} = {shown} ({c:+.1f})"
             for _, c, name, shown in parts[:top]
         )
-        return f"{self.version} weighed most: {said or 'nothing beyond the average call'}"
+        said = f"{self.version} weighed most: {said or 'nothing beyond the average call'}"
+        if self.words is not None and turns:
+            words = self.words.top_terms(call_text(turns))
+            shown = ", ".join(f'"{_side_words(t)}" {c:+.2f}' for t, c in words)
+            said += f"; the word model's strongest words: {shown}" if shown else ""
+        return said
+
+
+def _side_words(term: str) -> str:
+    """ "c_still c_broken" -> "customer: still broken" for a reviewer."""
+    words = term.split()
+    side = "customer" if words[0].startswith("c_") else "agent"
+    return f"{side}: " + " ".join(w[2:] if w[:2] in ("c_", "a_") else w for w in words)
 
 
 def model_path(name: str) -> Path:
