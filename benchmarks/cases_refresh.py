@@ -50,7 +50,8 @@ SELECT call_id, CASE WHEN u < 0.35 THEN 'unresolved' ELSE 'resolved' END,
        hash(call_id || 'a') % 100 = 0, 'bench', $at
 FROM (SELECT call_id, (hash(call_id || 'u') % 1000) / 1000.0 AS u FROM calls);
 
-INSERT INTO signals
+INSERT INTO signals (call_id, turn_idx, kind, speaker, text, char_start, char_end, start_s,
+                     weight, hypothetical, negated, model)
 SELECT a.call_id, 3, k.kind, 'customer', k.text, 0, 10, 20.0, 1.0, false, false, 'bench'
 FROM analyses a JOIN (VALUES
     ('unresolved', 'still not fixed', 1),

@@ -114,7 +114,9 @@ def test_demo_and_card_call_leave_no_personal_data_anywhere(
     # record (root at DEBUG here) to stderr: read the log lines from there.
     captured = capfd.readouterr()
     logged = "\n".join([captured.out, captured.err, *(r.getMessage() for r in caplog.records)])
-    assert "DEBUG" in logged  # the log was captured at DEBUG
+    # the log was captured at DEBUG: as stderr lines where Prefect's console handler took the
+    # records, or as caplog's records where an earlier test left logging configured otherwise
+    assert "DEBUG" in logged or any(r.levelno == logging.DEBUG for r in caplog.records)
     assert not says_card(logged) and "123-45-6789" not in logged
     assert "maria.lopez@example.com" not in logged
 
