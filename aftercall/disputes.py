@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from .review import DECISIONS, ReviewError, store_label
+from .review import DECISIONS, ReviewError, check_decision, store_label
 from .store.calls import now, rows_as_dicts
 
 
@@ -87,8 +87,7 @@ def settle(
     note: str | None = None,
 ) -> str:
     """Settle an open dispute with the final decision; returns the final label."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
+    check_decision(decision)
     row = con.execute(
         "SELECT call_id, decided_by, opened_by, settled_by FROM disputes WHERE dispute_id = ?",
         [dispute_id],

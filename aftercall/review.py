@@ -210,6 +210,12 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
     }
 
 
+def check_decision(decision: str) -> None:
+    """Refuse a decision that is not one of DECISIONS, naming the ones there are."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
+
+
 def store_label(
     con: duckdb.DuckDBPyConnection,
     call_id: str,
@@ -220,8 +226,7 @@ def store_label(
     **extra: Any,
 ) -> str:
     """Insert one QA label (who, when, the decision and its note); returns the label."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
+    check_decision(decision)
     detail: dict[str, Any] = {"decision": decision, **extra}
     if category:
         detail["category"] = category[:64]
@@ -247,8 +252,7 @@ def record_decision(
 ) -> str:
     """Store a reviewer's decision on a call as a QA label (who, when); returns the label.
     A decision that contradicts another reviewer's opens a dispute."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"unknown decision {decision!r}: use one of {', '.join(DECISIONS)}")
+    check_decision(decision)
     if con.execute("SELECT 1 FROM analyses WHERE call_id = ?", [call_id]).fetchone() is None:
         raise ReviewError(f"there is no analysed call {call_id}")
     label = store_label(con, call_id, decision, reviewer, category, note)
