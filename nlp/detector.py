@@ -766,21 +766,22 @@ def analyse_many(
     def need(k: int) -> int:
         return sum(s is None for s in calls[k][4])
 
-    bs = batch_size or cfg.pipeline.batch_size
     pending: list[Doc] = []
     done = 0
-    for doc in nlp.pipe(docs_in(), batch_size=bs, n_process=n_process):
-        pending.append(doc)
-        while done < len(calls) and len(pending) >= need(done):
-            n = need(done)
+
+    def ready() -> Iterator[Analysis]:
+        """Every call, in order, whose piped docs have all come back."""
+        nonlocal done
+        while done < len(calls) and len(pending) >= (n := need(done)):
             yield decide(done, pending[:n])
             del pending[:n]
             done += 1
-    while done < len(calls):  # the stream has ended, so `calls` is complete
-        n = need(done)
-        yield decide(done, pending[:n])
-        del pending[:n]
-        done += 1
+
+    bs = batch_size or cfg.pipeline.batch_size
+    for doc in nlp.pipe(docs_in(), batch_size=bs, n_process=n_process):
+        pending.append(doc)
+        yield from ready()
+    yield from ready()  # the stream has ended: `calls` is complete and every doc is in
 
 
 def _decide(
