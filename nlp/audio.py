@@ -8,7 +8,6 @@ uploaded the file can act on; nothing from PyAV or the OS leaks out.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -180,9 +179,11 @@ def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> l
             cut_short = True
             log.warning("%s: decoding stopped early: %s", p, exc)
         finally:
-            # PyAV's resampler holds native buffers until collected (faster-whisper #390).
+            # No gc.collect() here, unlike faster-whisper's decode_audio (its #390: old PyAV's
+            # resampler sat in a reference cycle holding native buffers). PyAV 18 leaves no
+            # cycle (tests/test_audio.py checks), and a full collection in a process holding
+            # spaCy and Prefect took ~0.45 s with the GIL held, twice per call.
             del resampler, fifo
-            gc.collect()
 
     audio = buffer.audio()
     if audio is None or audio.shape[1] == 0:
