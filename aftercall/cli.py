@@ -94,13 +94,18 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=_json_default, ensure_ascii=False)
 
 
-def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) -> dict[str, Any]:
+def _local_prefect() -> None:
+    """Prefect set up for a flow run in this process (its temporary API when no server)."""
     from . import prefect_env
 
     prefect_env.configure()
     from .prefect_server import tie_temporary_server_to_this_process
 
     tie_temporary_server_to_this_process()  # a `kill -9` of this run leaves no server behind
+
+
+def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) -> dict[str, Any]:
+    _local_prefect()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .flows import pipeline as flow_module
@@ -272,7 +277,14 @@ def analyze(
     failed = 0
     for path in paths:
         try:
-            _, analysis = process_call(path, None, settings.asr, settings.redaction)
+            _, analysis = process_call(
+                path,
+                None,
+                settings.asr,
+                settings.redaction,
+                settings.max_audio_s,
+                settings.outcome_model_file(),  # the model the pipeline would score with
+            )
         except CallError as exc:
             failed += 1
             if fmt == Fmt.json:
@@ -379,4 +391,4 @@ def main() -> None:  # pragma: no cover - console entry point
 
 from . import cli_serve  # noqa: E402
 
-cli_serve.register(app)  # serve, runs
+cli_serve.register(app)  # serve, deploy, runs, retrain, trainings

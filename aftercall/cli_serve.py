@@ -1,4 +1,5 @@
-"""`aftercall serve` (the flows on their schedules, Prefect's own serving) and `aftercall runs`.
+"""`aftercall serve` (the flows on their schedules, Prefect's own serving), `aftercall deploy`,
+`aftercall runs`, and the weekly retrain run by hand: `aftercall retrain`, `aftercall trainings`.
 
 Prefect's temporary in-process API (what `aftercall run` uses with no server) cannot hold
 schedules: a schedule needs a server that stays up. So `serve` uses PREFECT_API_URL when it
@@ -195,7 +196,70 @@ def runs(
     base.out.print(table)
 
 
+def retrain(
+    db: base.DbOption = None,
+    config: base.ConfigOption = None,
+    fmt: Annotated[base.Fmt, typer.Option("--format", help="table or json")] = base.Fmt.table,
+) -> None:
+    """Retrain the outcome model now (what `serve` does weekly): QA labels, repeat-contact
+    labels and the development set; promoted only if better on the held-out set."""
+    from .retrain import RetrainError
+    from .store.db import StoreError
+
+    settings = base._settings(config, db)
+    if not Path(settings.db).is_file():
+        raise base._fail(f"no database at {settings.db}: run the pipeline first")
+    base._local_prefect()
+    from .flows.scheduled import retrain as retrain_flow
+
+    base.err.print("[dim]training a candidate (about 30 s)...[/]", highlight=False)
+    try:
+        verdict = retrain_flow(str(settings.db), settings)
+    except (RetrainError, StoreError) as exc:
+        raise base._fail(str(exc)) from exc
+    if fmt == base.Fmt.json:
+        base.out.print(base._dumps(verdict), highlight=False, soft_wrap=True)
+        return
+    word = "[green]promoted[/]" if verdict["promoted"] else "[yellow]kept the old model[/]"
+    base.out.print(f"{verdict['candidate_version']}: {word}; {verdict['reason']}", highlight=False)
+    labels = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in verdict["labels"].items())
+    base.out.print(f"labels from the database: {labels}", highlight=False)
+    base.out.print(f"model in use: {verdict['model_path']}", highlight=False)
+
+
+def trainings(
+    db: base.DbOption = None,
+    config: base.ConfigOption = None,
+    limit: Annotated[int, typer.Option(help="newest N retrains")] = 20,
+    fmt: Annotated[base.Fmt, typer.Option("--format", help="table or json")] = base.Fmt.table,
+) -> None:
+    """Retrains recorded in the database: candidate, score against the model in use, verdict."""
+    from .retrain import list_trainings
+
+    settings = base._settings(config, db)
+    rows = base._read(settings, lambda con: list_trainings(con, limit))
+    if fmt == base.Fmt.json:
+        base.out.print(base._dumps(rows), highlight=False, soft_wrap=True)
+        return
+    base.out.print(f"{len(rows)} retrains, newest first", highlight=False)
+    # One block per retrain, like `cases`: the reason is a sentence and would be squeezed to
+    # a sliver in a table column on an 80-column terminal.
+    for r in rows:
+        verdict = "[green]promoted[/]" if r["promoted"] else "[yellow]kept the old model[/]"
+        base.out.print(
+            f"{r['at']:%Y-%m-%d %H:%M}  {r['candidate_version']} F1 {r['candidate_score']:.3f}"
+            f" vs {r['current_version']} {r['current_score']:.3f}  {verdict}"
+            f"  (labels: QA {r['labels'].get('qa', 0)},"
+            f" repeat contact {r['labels'].get('repeat_contact', 0)})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        base.out.print(f"  {r['reason']}", highlight=False, soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.command()(deploy)
     app.command()(runs)
+    app.command()(retrain)
+    app.command()(trainings)

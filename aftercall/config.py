@@ -126,8 +126,9 @@ class ScheduleSettings(_Section):
 
 class ModelSettings(_Section):
     # The outcome model the pipeline scores with, and the file a promoted retrain replaces;
-    # "" = models/outcome.json shipped with aftercall. Candidates are written beside it as
-    # <model_version>.json.
+    # "" = the shipped models/outcome.json until a retrain promotes one, which then lives
+    # beside the database in <db stem>-models/. Candidates are written beside the model file
+    # as <model_version>.json.
     outcome_path: str = ""
     # A retrained model replaces the current one only when its F1(unresolved) on the
     # held-out test split of the development set beats the current model's by more than this.
@@ -146,6 +147,20 @@ class Settings(_Section):
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
+
+    def retrained_model_file(self) -> Path:
+        """Where a retrain promotes to when [model] outcome_path is empty: beside the
+        database (`<db stem>-models/outcome.json`), never inside the installed package, so a
+        promoted model survives an upgrade and a read-only install can still retrain."""
+        return self.db.parent / f"{self.db.stem}-models" / "outcome.json"
+
+    def outcome_model_file(self) -> str | None:
+        """The outcome model the pipeline scores with: [model] outcome_path when set, else a
+        model a retrain promoted beside the database, else None (the shipped one)."""
+        if self.model.outcome_path:
+            return self.model.outcome_path
+        local = self.retrained_model_file()
+        return str(local) if local.is_file() else None
 
     @field_validator("asr", mode="before")
     @classmethod

@@ -85,8 +85,8 @@ def settle(
     decision: str,
     category: str | None = None,
     note: str | None = None,
-) -> str:
-    """Settle an open dispute with the final decision; returns the final label."""
+) -> tuple[str, str]:
+    """Settle an open dispute with the final decision; returns (call id, final label)."""
     check_decision(decision)
     row = con.execute(
         "SELECT call_id, decided_by, opened_by, settled_by FROM disputes WHERE dispute_id = ?",
@@ -118,7 +118,7 @@ def settle(
     if not done:  # settled by someone else between the read and the write
         raise ReviewError(f"dispute {dispute_id} was settled by someone else just now")
     store_label(con, call_id, decision, settler, category, note, settles=dispute_id)
-    return label
+    return call_id, label
 
 
 def disputes_of(con: duckdb.DuckDBPyConnection, call_id: str) -> list[dict[str, Any]]:

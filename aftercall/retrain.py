@@ -58,10 +58,24 @@ class Verdict:
     held_out: dict[str, dict[str, float]]
 
 
-def model_in_use(settings: Settings) -> Path:
-    """The outcome model file the pipeline scores with ([model] outcome_path, else the
-    shipped models/outcome.json)."""
-    return model_path(settings.model.outcome_path or "outcome.json")
+def retrain_target(settings: Settings) -> Path:
+    """The file a promotion replaces. With [model] outcome_path empty that is the file beside
+    the database (Settings.retrained_model_file), seeded from the shipped model on the first
+    retrain, so the installed package is never written to."""
+    if settings.model.outcome_path:
+        return model_path(settings.model.outcome_path)
+    target = settings.retrained_model_file()
+    if not target.is_file():
+        shipped = model_path("outcome.json")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(target, shipped.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RetrainError(
+                f"cannot create {target} for retrained models: {exc.strerror or exc}; set "
+                "[model] outcome_path to a writable place"
+            ) from exc
+    return target
 
 
 _LABELLED_SQL = """

@@ -56,7 +56,7 @@ def retrain(db: str, settings: Settings | None = None) -> dict[str, Any]:
     """Train on QA labels, weak labels and the dev set; promote only if better on the
     held-out set (aftercall.retrain says how); record the verdict either way."""
     settings = settings or Settings()
-    target = retraining.model_in_use(settings)
+    target = retraining.retrain_target(settings)
     current = retraining.read_current(target)
     items, counts, seen = gather(db)
     version = retraining.next_version(current["model_version"], seen)

@@ -31,7 +31,7 @@ def test_asterisk_prompts_are_real_telephone_speech_with_text() -> None:
     assert len(slice_) == 12 and slice_[0].path.name < slice_[-1].path.name
 
 
-def test_ours_is_not_worse_than_raw_faster_whisper() -> None:
+def test_ours_is_not_worse_than_raw_faster_whisper(shared_data) -> None:
     samples = shared_samples() + asterisk_samples(limit=12)
     report = evaluate(samples)
     for name, systems in report.by_set.items():

@@ -241,7 +241,7 @@ def test_transcribe_with_another_compute_type() -> None:
 
 
 @pytest.mark.slow
-def test_eval_asr_prints_raw_beside_ours() -> None:
+def test_eval_asr_prints_raw_beside_ours(shared_data) -> None:
     result = runner.invoke(app, ["eval", "asr", "--asterisk", "0", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.strip().splitlines()[-1])
@@ -275,6 +275,18 @@ def test_example_config_is_valid_and_complete() -> None:
         "parallel_channels",
     }, undocumented
     assert settings.asr.diarize is True
+    # and every key of every other section, each under its own [section] header
+    for name in type(settings).model_fields:
+        section = getattr(settings, name)
+        if not hasattr(section, "model_fields"):  # [asr] (a dataclass) is checked above
+            continue
+        body = text.split(f"\n[{name}]", 1)[1].split("\n[", 1)[0]
+        missing = [
+            k
+            for k in type(section).model_fields
+            if f"\n{k} =" not in body and f"\n[{name}.{k}]" not in text
+        ]
+        assert not missing, f"[{name}] lacks {missing}"
 
 
 def test_bench_passes_the_scripts_own_options_through() -> None:

@@ -46,7 +46,8 @@ def test_disagreement_dispute_settlement_and_calibration(db: Path) -> None:
             ds.settle(con, opened["dispute_id"], "kim", "maybe")
         with pytest.raises(ReviewError, match="there is no dispute 999"):
             ds.settle(con, 999, "kim", "resolved")
-        assert ds.settle(con, opened["dispute_id"], "kim", "unresolved") == "unresolved"
+        settled = ds.settle(con, opened["dispute_id"], "kim", "unresolved")
+        assert settled == (b, "unresolved")
         c = ds.calibration(con)
     assert c["pairs"] == [{"reviewers": "lee & rita", "calls": 2, "agree": 1, "agreement": 0.5}]
     assert c["disputes"] == {

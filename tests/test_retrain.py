@@ -162,3 +162,84 @@ def test_retrain_promotes_only_a_better_model_and_analyses_keep_their_version(
         ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [("outcome-lr-2", True), ("outcome-lr-3", False)]
     assert rows[1][2] == second["reason"] and all(r[3] for r in rows)
+
+
+def test_first_retrain_without_outcome_path_seeds_a_file_beside_the_database(
+    tmp_path: Path,
+) -> None:
+    from aftercall.retrain import retrain_target
+
+    settings = Settings(db=tmp_path / "calls.duckdb")
+    assert settings.outcome_model_file() is None  # nothing promoted yet: the shipped model
+    target = retrain_target(settings)
+    assert target == tmp_path / "calls-models" / "outcome.json"
+    assert json.loads(target.read_text(encoding="utf-8")) == SHIPPED
+    assert settings.outcome_model_file() == str(target)  # what the pipeline now scores with
+
+
+def test_retrain_target_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    from aftercall.retrain import retrain_target
+
+    (tmp_path / "calls-models").write_text("a file where the folder should be")
+    with pytest.raises(RetrainError, match="cannot create .*set \\[model\\] outcome_path"):
+        retrain_target(Settings(db=tmp_path / "calls.duckdb"))
+
+
+@pytest.mark.slow
+def test_cli_retrain_promotes_beside_the_database_and_trainings_lists_it(
+    prefect_server, tmp_path: Path
+) -> None:
+    """With no [model] outcome_path a promotion lands in <db stem>-models/, the shipped model
+    is never written, and the pipeline then scores with the promoted file."""
+    from typer.testing import CliRunner
+
+    from aftercall.cli import app
+
+    runner = CliRunner()
+    shipped_bytes = model_path("outcome.json").read_bytes()
+    settings = Settings(db=tmp_path / "calls.duckdb")
+    db = _analysed_calls(tmp_path, {"a.txt": BILL_OPEN, "b.txt": BILL_FIXED}, settings)
+    ids = _ids(db)
+    with transaction(db) as con:
+        record_decision(con, ids["a.txt"], "unresolved", "ann")
+        record_decision(con, ids["b.txt"], "resolved", "ann")
+    # as if an earlier retrain had promoted a poor model beside the database
+    local = tmp_path / "calls-models" / "outcome.json"
+    local.parent.mkdir()
+    worse = SHIPPED | {"coef": [-c for c in SHIPPED["coef"]], "intercept": -SHIPPED["intercept"]}
+    local.write_text(json.dumps(worse), encoding="utf-8")
+
+    result = runner.invoke(app, ["retrain", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.stdout.strip().splitlines()[-1])
+    assert verdict["promoted"] and verdict["model_path"] == str(local), verdict
+    assert json.loads(local.read_text())["model_version"] == "outcome-lr-2"
+    assert model_path("outcome.json").read_bytes() == shipped_bytes
+
+    listed = runner.invoke(app, ["trainings", "--db", str(db), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.stdout)
+    assert (row["candidate_version"], row["promoted"]) == ("outcome-lr-2", True)
+    assert row["labels"]["qa"] == 2
+    table = runner.invoke(app, ["trainings", "--db", str(db)])
+    assert table.exit_code == 0, table.output
+    assert "outcome-lr-2 F1" in table.output and "promoted" in table.output, table.output
+    assert row["reason"] in table.output
+
+    _analysed_calls(tmp_path, {"c.txt": NOBODY_CALLED}, settings)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (version,) = con.execute(
+            "SELECT a.model_version FROM analyses a JOIN calls c USING (call_id)"
+            " WHERE c.file_name = 'c.txt'"
+        ).fetchone()
+    assert version.endswith("+outcome-lr-2")
+
+
+def test_cli_retrain_without_a_database_says_so(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aftercall.cli import app
+
+    result = CliRunner().invoke(app, ["retrain", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1 and "no database at" in result.output
+    assert not (tmp_path / "none-models").exists()

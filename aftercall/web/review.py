@@ -132,10 +132,7 @@ def settle(
     """Settle a dispute with the final decision (not by either side of it)."""
     try:
         with db(request) as con:
-            ds.settle(con, dispute_id, me, decision, category or None, note or None)
-            call_id = con.execute(
-                "SELECT call_id FROM disputes WHERE dispute_id = ?", [dispute_id]
-            ).fetchone()[0]
+            call_id, _ = ds.settle(con, dispute_id, me, decision, category or None, note or None)
     except rv.ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/calls/{call_id}?saved=settled", status_code=303)
