@@ -119,17 +119,21 @@ def _score(words: list[tuple[float, str]], truth, roles: bool) -> float:
 
 
 def evaluate(cases: list[Case], cfg=None) -> list[dict]:
-    from .nlp.diarize import speaker_labels, voice_distance
+    from dataclasses import replace
+
+    from .nlp.diarize import diarize, voice_distance
     from .nlp.roles import infer_roles
     from .nlp.transcribe import AsrConfig, load_model, transcribe_audio
 
-    cfg = cfg or AsrConfig()
+    cfg = replace(cfg or AsrConfig(), diarize=False)  # Whisper's turns, before the voices
     model = load_model(cfg)
     rows = []
     for case in cases:
         transcript = transcribe_audio([case.audio], cfg, model).transcript
         text_only = infer_roles(transcript)
-        labels = speaker_labels(case.audio, transcript.turns)
+        turns, labels = diarize(case.audio, transcript.turns)
+        if labels:  # what transcribe_audio does with diarize on
+            transcript = transcript.model_copy(update={"turns": turns}).renumber()
         if case.roles:
             voiced = infer_roles(transcript, labels) if labels else text_only
             got_text = [(w.start_s, t.speaker) for t in text_only.turns for w in t.words]

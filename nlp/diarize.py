@@ -29,6 +29,13 @@ MIN_TURN_S = 1.0
 # enrollment recordings, the multilingual sample); two speakers 33-55 (Katie+Steve built
 # calls, katiesteve.wav, the demo calls' espeak voices).
 MIN_VOICE_DISTANCE = 27.0
+# Whisper's word times leave quick exchanges ("Done, see you Monday." "Great, thanks.") inside
+# one turn when the pause between them is under the turn gap (0.8 s). Inside a turn, a pause
+# of at least SPLIT_GAP_S is a place where the other voice may have started; the turn is cut
+# there when the stretches either side, each of at least MIN_PIECE_S, sound like the two
+# different groups (see split_at_voice_changes).
+SPLIT_GAP_S = 0.3
+MIN_PIECE_S = 0.8
 
 
 def _mel_filters() -> np.ndarray:
@@ -116,21 +123,75 @@ def _groups(audio: np.ndarray, turns: list[Turn]) -> _Groups | None:
     return _Groups(sigs, mu, sd, centres, _voice_distance(x, labels))
 
 
+def _nearest(groups: _Groups, sig: np.ndarray) -> int:
+    zs = (sig - groups.mu) / groups.sd
+    return int(((groups.centres - zs) ** 2).sum(axis=1).argmin())
+
+
 def speaker_labels(audio: np.ndarray, turns: list[Turn]) -> list[str | None] | None:
     """ "S1"/"S2" for each turn of a mono call (S1 speaks first), or None when the recording
     does not clearly hold two voices. Turns without times get None."""
     groups = _groups(audio, turns)
     if groups is None or groups.distance < MIN_VOICE_DISTANCE:
         return None
-    out: list[str | None] = []
-    for s in groups.sigs:
-        if s is None:
-            out.append(None)
-            continue
-        zs = (s - groups.mu) / groups.sd
-        out.append(str(int(((groups.centres - zs) ** 2).sum(axis=1).argmin())))
+    out = [None if s is None else _nearest(groups, s) for s in groups.sigs]
     first = next(o for o in out if o is not None)
     return [None if o is None else ("S1" if o == first else "S2") for o in out]
+
+
+def split_at_voice_changes(audio: np.ndarray, turns: list[Turn]) -> list[Turn]:
+    """The turns, each cut where an inner pause separates stretches that sound like the two
+    different voices of the call (groups fitted on the whole call). Unchanged when the call
+    does not clearly hold two voices, or a turn has no such pause."""
+    groups = _groups(audio, turns)
+    if groups is None or groups.distance < MIN_VOICE_DISTANCE:
+        return turns
+    return [piece for turn in turns for piece in _split(audio, turn, groups)]
+
+
+def _split(audio: np.ndarray, turn: Turn, groups: _Groups) -> list[Turn]:
+    words = turn.words
+    cuts = [i for i in range(1, len(words)) if words[i].start_s - words[i - 1].end_s >= SPLIT_GAP_S]
+    if not cuts:
+        return [turn]
+    bounds = [0, *cuts, len(words)]
+    pieces = [words[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    voices: list[int | None] = []
+    for piece in pieces:
+        start, end = piece[0].start_s, piece[-1].end_s
+        sig = voice_signature(audio[int(start * SR) : int(end * SR)])
+        voices.append(None if sig is None or end - start < MIN_PIECE_S else _nearest(groups, sig))
+    known = [v for v in voices if v is not None]
+    if len(set(known)) < 2:
+        return [turn]
+    # A stretch too short to judge stays with the voice before it (the first: the one after).
+    filled: list[int] = []
+    for v in voices:
+        filled.append(v if v is not None else filled[-1] if filled else known[0])
+    out: list[Turn] = []
+    run: list = []
+    for i, piece in enumerate(pieces):
+        run += piece
+        if i == len(pieces) - 1 or filled[i + 1] != filled[i]:
+            out.append(
+                turn.model_copy(
+                    update={
+                        "start_s": run[0].start_s,
+                        "end_s": max(w.end_s for w in run),
+                        "text": " ".join(w.text for w in run),
+                        "words": run,
+                    }
+                )
+            )
+            run = []
+    return out
+
+
+def diarize(audio: np.ndarray, turns: list[Turn]) -> tuple[list[Turn], list[str | None] | None]:
+    """A mono call's turns cut at voice changes, and "S1"/"S2" for each of them (None: the
+    recording does not clearly hold two voices)."""
+    turns = split_at_voice_changes(audio, turns)
+    return turns, speaker_labels(audio, turns)
 
 
 def _voice_distance(x: np.ndarray, labels: np.ndarray) -> float:

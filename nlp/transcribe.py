@@ -572,9 +572,10 @@ def transcribe_audio(
     ).renumber()
     labels = None
     if source == "asr-mono" and cfg.diarize:
-        from .diarize import speaker_labels
+        from .diarize import diarize
 
-        labels = speaker_labels(channels[0], transcript.turns)
+        turns, labels = diarize(channels[0], transcript.turns)
+        transcript = transcript.model_copy(update={"turns": turns}).renumber()
     return AsrResult(
         transcript=transcript,
         dropped_segments=dropped,

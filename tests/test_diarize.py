@@ -19,7 +19,7 @@ def test_voice_signature_needs_enough_audio() -> None:
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
+def rows(shared_data) -> list[dict]:
     if not AZURE.is_dir():
         pytest.fail(f"shared data missing: {AZURE}")
     return evaluate(demo_cases()[:3] + azure_cases()[:2])
@@ -49,3 +49,56 @@ def test_one_voice_is_not_split_in_two() -> None:
         assert len(result.transcript.turns) >= 3
         assert speaker_labels(audio, result.transcript.turns) is None
         assert result.speaker_labels is None
+
+
+def _built_call(order: str) -> tuple[np.ndarray, list]:
+    """Real phrases of Katie (k) and Steve (s) laid out as `order` says, each its own turn of
+    one word spanning the phrase, 0.6 s apart (a voice's phrases reused in turn once all
+    are laid); returns (audio, turns)."""
+    from aftercall.nlp.audio import load_channels
+    from aftercall.nlp.transcript import Turn, Word
+    from aftercall.speakers_eval import _phrases
+
+    voices = {
+        who[0]: _phrases(load_channels(AZURE / f"enrollment_audio_{who}.wav")[0])
+        for who in ("katie", "steve")
+    }
+    audio, turns, t = [], [], 0.0
+    for i, who in enumerate(order):
+        clip = voices[who][order[:i].count(who) % len(voices[who])]
+        end = t + len(clip) / 16000
+        turns.append(
+            Turn(start_s=t, end_s=end, text=who, words=[Word(text=who, start_s=t, end_s=end)])
+        )
+        audio += [clip, np.zeros(int(0.6 * 16000), np.float32)]
+        t = end + 0.6
+    return np.concatenate(audio), turns
+
+
+def test_a_turn_holding_both_voices_is_cut_where_the_voice_changes(shared_data) -> None:
+    from aftercall.nlp.diarize import diarize, split_at_voice_changes
+
+    audio, turns = _built_call("ksksksks")
+    # Whisper left the last exchange in one turn: Katie, a 0.6 s pause, then Steve.
+    joined = turns[-2].model_copy(
+        update={"end_s": turns[-1].end_s, "text": "k s", "words": turns[-2].words + turns[-1].words}
+    )
+    cut, labels = diarize(audio, [*turns[:-2], joined])
+    assert [t.text for t in cut] == list("ksksksks")
+    assert [(t.start_s, t.end_s) for t in cut] == [(t.start_s, t.end_s) for t in turns]
+    assert labels == ["S1", "S2"] * 4
+    # a turn of one voice with a pause inside stays whole
+    same = turns[0].model_copy(
+        update={"end_s": turns[2].end_s, "words": turns[0].words + turns[2].words}
+    )
+    assert split_at_voice_changes(audio, [same, *turns[1:2], *turns[3:]])[0] == same
+
+
+def test_one_voice_is_never_cut(shared_data) -> None:
+    from aftercall.nlp.diarize import split_at_voice_changes
+
+    audio, turns = _built_call("kkkk")
+    joined = turns[0].model_copy(
+        update={"end_s": turns[1].end_s, "words": turns[0].words + turns[1].words}
+    )
+    assert split_at_voice_changes(audio, [joined, *turns[2:]]) == [joined, *turns[2:]]
