@@ -99,9 +99,10 @@ def _local_prefect() -> None:
     from . import prefect_env
 
     prefect_env.configure()
-    from .prefect_server import tie_temporary_server_to_this_process
+    from .prefect_server import prepare_temporary_server
 
-    tie_temporary_server_to_this_process()  # a `kill -9` of this run leaves no server behind
+    # a `kill -9` of this run leaves no server behind; no services that only cost CPU
+    prepare_temporary_server()
 
 
 def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) -> dict[str, Any]:

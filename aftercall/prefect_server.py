@@ -47,35 +47,58 @@ def die_with_parent_hook() -> Any:
     return hook
 
 
-class _PopenDyingWithParent(subprocess.Popen):
+# Prefect's temporary API lives for one flow run and is read by no one (aftercall records its
+# runs in DuckDB), yet its background services would write every task run's state changes and
+# events into SQLite (task-run recorder, event persister) and poll for schedules, automations
+# and workers it can never have. On 2 cores that work competes with Whisper: 44 calls took
+# 68.9 s with them and 60.2 s without (the API process's CPU 10.9 s -> 4.7 s). Only the
+# temporary server gets this; a real server (PREFECT_API_URL, or the one `aftercall serve`
+# starts) keeps every service, and a variable the user set wins.
+TEMPORARY_API_SERVICES_OFF = {
+    f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
+    for name in (
+        "TASK_RUN_RECORDER",
+        "EVENT_PERSISTER",
+        "EVENT_LOGGER",
+        "TRIGGERS",
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FOREMAN",
+    )
+}
+
+
+class _TemporaryServerPopen(subprocess.Popen):
+    """Prefect's temporary server: dies with this process, runs without the services."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("preexec_fn") is None:
             kwargs["preexec_fn"] = die_with_parent_hook()
+        kwargs["env"] = TEMPORARY_API_SERVICES_OFF | dict(kwargs.get("env") or os.environ)
         super().__init__(*args, **kwargs)
 
 
-class _SubprocessWithParentDeath:
-    """What Prefect's server module sees as `subprocess`: the same, but Popen children die
-    with this process."""
+class _SubprocessForTemporaryServer:
+    """What Prefect's server module sees as `subprocess`: the same, but its Popen is
+    _TemporaryServerPopen."""
 
-    Popen = _PopenDyingWithParent
+    Popen = _TemporaryServerPopen
 
     def __getattr__(self, name: str) -> Any:
         return getattr(subprocess, name)
 
 
-def tie_temporary_server_to_this_process() -> bool:
+def prepare_temporary_server() -> bool:
     """Prefect's temporary API server (a uvicorn child of the process running a flow with no
-    PREFECT_API_URL) outlives a `kill -9` of its parent. Give it the parent-death signal.
-    Prefect 3.8 starts it with `subprocess.Popen` in prefect.server.api.server; if a later
-    Prefect changes that, nothing is patched and False says so (tests/test_orphans.py)."""
-    if _PRCTL is None:
-        return False
+    PREFECT_API_URL) outlives a `kill -9` of its parent, and runs services no one uses. Give
+    it the parent-death signal (Linux) and switch those services off. Prefect 3.8 starts it
+    with `subprocess.Popen` in prefect.server.api.server; if a later Prefect changes that,
+    nothing is patched and False says so (tests/test_orphans.py)."""
     from prefect.server.api import server
 
     if not hasattr(server, "SubprocessASGIServer") or server.subprocess is not subprocess:
-        return isinstance(server.__dict__.get("subprocess"), _SubprocessWithParentDeath)
-    server.subprocess = _SubprocessWithParentDeath()  # type: ignore[assignment]
+        return isinstance(server.__dict__.get("subprocess"), _SubprocessForTemporaryServer)
+    server.subprocess = _SubprocessForTemporaryServer()  # type: ignore[assignment]
     return True
 
 

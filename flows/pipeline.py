@@ -100,10 +100,11 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         )
 
 
-@task(name="redact audio", cache_policy=NO_CACHE)
 def redact_audio(
     item: InboxItem, result: tuple[Any, Any] | CallFailure, db: str, settings: Settings
-):
+) -> str | None:
+    """The recording's redacted copy beside the database (the only audio the web app plays);
+    its path, or None."""
     if isinstance(result, CallFailure) or item.kind != "audio":
         return None
     try:
@@ -114,16 +115,19 @@ def redact_audio(
         return None
 
 
-@task(name="persist call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
+# One task per call for the copy and the rows, not two: each Prefect task run costs the flow
+# process CPU that Whisper would otherwise have (a retry rewrites the same copy).
+@task(name="store call", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
 def persist(
-    db: str, call_id: str, result: tuple[Any, Any] | CallFailure, audio: str | None = None
+    db: str, item: InboxItem, result: tuple[Any, Any] | CallFailure, settings: Settings
 ) -> str:
+    audio = redact_audio(item, result, db, settings)
     with transaction(db) as con:
         if isinstance(result, CallFailure):
-            store.mark_failed(con, call_id, result.reason, result.status)
+            store.mark_failed(con, item.call_id, result.reason, result.status)
             return result.status
-        store.save_result(con, call_id, *result)
-        save_redactions(con, call_id, result[0], audio)
+        store.save_result(con, item.call_id, *result)
+        save_redactions(con, item.call_id, result[0], audio)
     return "analysed"
 
 
@@ -222,7 +226,7 @@ def _persist_as_completed(
         item = futures[future]
         _progress("call", file=item.path.name)
         result = call_outcome(future, timeout_s)
-        status = persist(db, item.call_id, result, redact_audio(item, result, db, settings))
+        status = persist(db, item, result, settings)
         outcomes[item.call_id] = status
         if isinstance(result, CallFailure):
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})

@@ -39,8 +39,21 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    """One local Prefect API for the whole session (each start costs 10-30 s)."""
+    """One local Prefect API for the whole session (each start costs 10-30 s). It keeps every
+    service (tests read task runs back from it), also once an in-process `aftercall run` has
+    set Prefect's temporary servers to start without them (prefect_server.py)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+    from aftercall.prefect_server import TEMPORARY_API_SERVICES_OFF
+
+    before = {k: os.environ.get(k) for k in TEMPORARY_API_SERVICES_OFF}
+    os.environ.update({k: "true" for k in TEMPORARY_API_SERVICES_OFF})
+    try:
+        with prefect_test_harness(server_startup_timeout=180):
+            yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

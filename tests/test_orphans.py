@@ -1,5 +1,6 @@
 """`kill -9` of `aftercall run` takes Prefect's temporary API server with it (Linux's
-parent-death signal): no uvicorn process is left behind. Real processes."""
+parent-death signal): no uvicorn process is left behind; and that server runs without the
+services only a lasting server needs. Real processes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+
+from aftercall.prefect_server import TEMPORARY_API_SERVICES_OFF
 
 from .casekit import BILL_OPEN
 
@@ -42,7 +45,8 @@ def test_kill_9_of_a_run_leaves_no_prefect_server_behind(tmp_path: Path) -> None
     inbox.mkdir()
     (inbox / "a.txt").write_text(BILL_OPEN, encoding="utf-8")
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("PREFECT_API_URL", None)
+    for key in ("PREFECT_API_URL", *TEMPORARY_API_SERVICES_OFF):  # as an operator's shell
+        env.pop(key, None)
     run = subprocess.Popen(
         [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(tmp_path / "c.duckdb")],
         env=env,
@@ -57,6 +61,9 @@ def test_kill_9_of_a_run_leaves_no_prefect_server_behind(tmp_path: Path) -> None
             servers = _servers(run.pid)
             time.sleep(0.2)
         assert servers, "the run never started Prefect's temporary server"
+        # it runs without the services only a lasting server needs (prefect_server.py)
+        server_env = servers[0].environ()
+        assert all(server_env.get(k) == v for k, v in TEMPORARY_API_SERVICES_OFF.items())
         os.kill(run.pid, signal.SIGKILL)  # the run alone, as an operator's kill -9 would
         run.wait(timeout=30)
         _, alive = psutil.wait_procs(servers, timeout=30)
@@ -74,7 +81,7 @@ def test_the_server_a_parent_starts_dies_with_it_and_the_hook_is_in_place() -> N
     # Prefect 3.8 still starts its server this way (so the patch applies), and a second
     # call changes nothing; in a child, so this test process keeps Prefect as it is
     check = (
-        "from aftercall.prefect_server import tie_temporary_server_to_this_process as tie\n"
+        "from aftercall.prefect_server import prepare_temporary_server as tie\n"
         "assert tie() and tie()\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True, timeout=120)

@@ -15,6 +15,7 @@ import duckdb
 from prefect import flow
 from prefect.client.orchestration import get_client
 
+from aftercall.config import Settings
 from aftercall.flows.pipeline import file_statuses, persist
 from aftercall.intake import InboxScan, scan_inbox
 from aftercall.process import CallFailure
@@ -53,7 +54,7 @@ def test_a_database_write_outlasting_one_open_is_retried_by_the_task(
         )
         holders.append(holder)
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        state = persist(str(db), item.call_id, CallFailure("failed", "unreadable"), None,
+        state = persist(str(db), item, CallFailure("failed", "unreadable"), Settings(),
                         return_state=True)  # fmt: skip
         return state.result(), str(state.state_details.task_run_id)
 
