@@ -195,6 +195,7 @@ def run(
         raise _fail(str(exc)) from exc
     if folder is not None and not folder.is_dir():
         raise _fail(f"inbox {folder} is not a folder that exists")
+    settings = settings.sized_for_runner()  # the model the flow will use, loaded once
     _check_model(settings)
     try:
         summary = _run_pipeline(canonical(inbox), settings, quiet=fmt == Fmt.json)

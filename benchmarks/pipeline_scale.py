@@ -10,6 +10,7 @@ setting runs in its own process, in the same run, on the same files:
            cpu_threads = 1, a thread pool over the files: the fastest plain use of these cores
            per ../shared/STACK.md): the baseline every ratio is against.
   raw1     the same, one stream: one file and one channel after the other (uses one core).
+  default  `aftercall run` with no config: [run] workers = "auto" (half the cores, at least 2).
   thread1  `aftercall run` with [run] workers = 1 (ThreadPoolTaskRunner).
   thread2  `aftercall run` with workers = 2 (two calls at once in one process).
   dask2    `aftercall run` with task_runner = "dask", workers = 2 (a local Dask cluster).
@@ -105,6 +106,7 @@ def watch(proc: subprocess.Popen) -> tuple[float, dict[int, float]]:
 
 
 CONFIGS = {
+    "default": "",
     "thread1": "[run]\nworkers = 1\n",
     "thread2": "[run]\nworkers = 2\n",
     "dask2": '[run]\nworkers = 2\ntask_runner = "dask"\n',
@@ -120,7 +122,7 @@ def run_setting(name: str, inbox: Path, tmp: Path) -> dict:
     else:
         config = tmp / f"{name}.toml"
         config.write_text(CONFIGS[name])
-        db = tmp / f"{name}.duckdb"
+        db = Path(tempfile.mkdtemp(dir=tmp)) / f"{name}.duckdb"  # fresh: every run does all
         cmd = [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db), "--config", str(config),
                "--format", "json"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -138,7 +140,13 @@ def run_setting(name: str, inbox: Path, tmp: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--settings", default="raw,thread1,thread2,dask2")
+    parser.add_argument("--settings", default="raw,default,thread1,thread2,dask2")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the settings in turn this many times; the table shows each one's median",
+    )
     parser.add_argument("--raw-child", help=argparse.SUPPRESS)
     parser.add_argument("--streams", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -155,11 +163,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.calls} calls, {audio_s / 3600:.2f} h of audio, {os.cpu_count()} cores",
             flush=True,
         )
-        results = {}
-        for n in names:  # each as it ends, so an interrupted run still leaves figures
-            results[n] = run_setting(n, inbox, tmp)
-            print(f"  {n}: {results[n]['wall_s']:.1f} s", flush=True)
-        shutil.rmtree(tmp / "dask", ignore_errors=True)
+        runs: dict[str, list[dict]] = {n: [] for n in names}
+        for _ in range(args.repeat):  # in turn, so a slow spell of the machine hits them all
+            for n in names:  # each as it ends, so an interrupted run still leaves figures
+                runs[n].append(run_setting(n, inbox, tmp))
+                print(f"  {n}: {runs[n][-1]['wall_s']:.1f} s", flush=True)
+            shutil.rmtree(tmp / "dask", ignore_errors=True)
+        middle = (args.repeat - 1) // 2
+        results = {n: sorted(r, key=lambda x: x["wall_s"])[middle] for n, r in runs.items()}
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} runs of each setting; vs raw in each round:")
+        for n, r in runs.items():
+            if n != "raw" and "raw" in runs:
+                pairs = zip(runs["raw"], r, strict=True)
+                ratios = [f"{a['wall_s'] / b['wall_s']:.2f}" for a, b in pairs]
+                print(f"  {n}: {', '.join(ratios)}")
     print(f"{'':9}{'wall s':>8}{'audio h/h':>11}{'vs raw':>8}{'peak MB/proc':>14}"
           f"{'peak MB sum':>13}{'analysed':>10}")  # fmt: skip
     base = results.get("raw", {}).get("wall_s")

@@ -207,7 +207,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
     through the flow's task runner; every database write happens here, in the flow process,
     one short transaction per call, so DuckDB's single-writer rule holds whatever runs them.
     """
-    settings = settings or Settings()
+    settings = (settings or Settings()).sized_for_runner()
     db = str(Path(db))
     with run_lock(db, settings.run.lock_wait_s):
         return _run(inbox, db, settings)
