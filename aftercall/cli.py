@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import cli_model
@@ -47,7 +48,10 @@ class Fmt(StrEnum):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Escaped: a message naming a config section ("raise [run] lock_wait_s") is not Rich
+    # markup, and Rich silently dropped "[run]". One line, whatever the width: the terminal
+    # wraps it, and a log or a pipe gets the message whole.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 eval_app = typer.Typer(help="Measure quality on data no one here wrote.", no_args_is_help=True)
@@ -37,7 +38,7 @@ def with_overrides(cfg, **overrides):
     try:
         return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
 
 
@@ -53,7 +54,7 @@ def asr_config(
     try:
         cfg = load_settings(config).asr
     except ConfigError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     return with_overrides(cfg, model=model, compute_type=compute_type, device=device)
 
@@ -80,7 +81,7 @@ def eval_asr(
         if asterisk != 0:
             samples += asterisk_samples(limit=None if asterisk < 0 else asterisk)
     except EvalDataError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     if not samples:
         err.print("[bold red]error:[/] nothing to evaluate", highlight=False)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .cli_eval import eval_app
@@ -106,7 +107,7 @@ def audit_pii_command(
         with open_db(db, read_only=True) as con:
             scanned, found = audit_pii(con, contact=contact)
     except StoreError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     left_out = ", ".join(".".join(c) for c in sorted(CONTACT_COLUMNS))
     skipped = "" if contact else f" (contact columns left out: {left_out})"
@@ -130,7 +131,7 @@ def _or_exit(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
     except StoreError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
 
 

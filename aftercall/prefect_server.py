@@ -53,13 +53,13 @@ def die_with_parent_hook() -> Any:
 # and workers it can never have. On 2 cores that work competes with Whisper: 44 calls took
 # 68.9 s with them and 60.2 s without (the API process's CPU 10.9 s -> 4.7 s). Only the
 # temporary server gets this; a real server (PREFECT_API_URL, or the one `aftercall serve`
-# starts) keeps every service, and a variable the user set wins.
+# starts) keeps every service, and a variable the user set wins. (Prefect's event logger is
+# off by default and left so: it prints every event to the run's stdout.)
 TEMPORARY_API_SERVICES_OFF = {
     f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
     for name in (
         "TASK_RUN_RECORDER",
         "EVENT_PERSISTER",
-        "EVENT_LOGGER",
         "TRIGGERS",
         "SCHEDULER",
         "LATE_RUNS",

@@ -47,7 +47,7 @@ def prefect_server() -> Iterator[None]:
     from aftercall.prefect_server import TEMPORARY_API_SERVICES_OFF
 
     before = {k: os.environ.get(k) for k in TEMPORARY_API_SERVICES_OFF}
-    os.environ.update({k: "true" for k in TEMPORARY_API_SERVICES_OFF})
+    os.environ.update({k: "true" for k in TEMPORARY_API_SERVICES_OFF})  # Prefect's defaults
     try:
         with prefect_test_harness(server_startup_timeout=180):
             yield

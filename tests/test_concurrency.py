@@ -93,7 +93,10 @@ def test_three_runs_at_once_one_works_one_is_refused_one_waits(
 ) -> None:
     from prefect.settings import PREFECT_API_URL
 
-    inbox = _inbox(tmp_path, 3)
+    # enough calls that the first run still holds the lock when the other two reach it (with
+    # two calls at once, 3 calls were done before a slow machine started the second process)
+    n = 8
+    inbox = _inbox(tmp_path, n)
     db = tmp_path / "calls.duckdb"
     waiting = tmp_path / "wait.toml"
     waiting.write_text("[run]\nlock_wait_s = 600\n", encoding="utf-8")
@@ -128,12 +131,12 @@ def test_three_runs_at_once_one_works_one_is_refused_one_waits(
     assert first.returncode == 0, err_1[-2000:]
     assert refused.returncode == 1, (out_r, err_r[-2000:])
     assert "another pipeline run is already working on" in err_r
-    assert f"pid {first.pid} " in err_r and "lock_wait_s" in err_r
-    assert first.poll() is not None and json.loads(out_1)["counts"]["analysed"] == 3
+    assert f"pid {first.pid} " in err_r and "raise [run] lock_wait_s" in err_r
+    assert first.poll() is not None and json.loads(out_1)["counts"]["analysed"] == n
     assert waited.returncode == 0, err_w[-2000:]
     later = json.loads(out_w)["counts"]
-    assert (later["new"], later["already_done"]) == (0, 3)
+    assert (later["new"], later["already_done"]) == (0, n)
     stored = _stored(db)
-    assert stored["calls"] == [("analysed", 3)]
-    assert stored["analyses"] == (3, 3) and stored["turns"][0] == stored["turns"][1]
+    assert stored["calls"] == [("analysed", n)]
+    assert stored["analyses"] == (n, n) and stored["turns"][0] == stored["turns"][1]
     assert stored["runs"] == [("completed", 2)]  # the refused run started nothing

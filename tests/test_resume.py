@@ -43,7 +43,12 @@ def test_sigkill_mid_batch_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
     for name in FILES:
         shutil.copy(DEMO / name, inbox / name)
     db = tmp_path / "calls.duckdb"
-    cmd = [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db), "--format", "json"]
+    # one call at a time: calls are stored seconds apart, so the watcher below can read the
+    # file between two of them and kill the run with some calls still pending
+    config = tmp_path / "one.toml"
+    config.write_text("[run]\nworkers = 1\n", encoding="utf-8")
+    cmd = [AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db), "--format", "json",
+           "--config", str(config)]  # fmt: skip
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
     # its own session: the kill below also reaches the Prefect API server it starts, which
     # would otherwise outlive it (the run itself is killed with SIGKILL either way)
@@ -69,6 +74,7 @@ def test_sigkill_mid_batch_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
 
     second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
+    assert second.stdout.startswith("{"), (second.stdout[:1000], second.stderr[-2000:])
     summary = json.loads(second.stdout)
     assert summary["counts"]["new"] == pending
     assert summary["counts"]["already_done"] == len(FILES) - pending
