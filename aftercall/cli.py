@@ -17,11 +17,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from . import cli_model
-from .cli_eval import ComputeOption, DeviceOption, ModelOption
+from .cli_eval import ComputeOption, DeviceOption, ModelOption, fail
 from .config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -47,12 +46,7 @@ class Fmt(StrEnum):
     csv = "csv"
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    # Escaped: a message naming a config section ("raise [run] lock_wait_s") is not Rich
-    # markup, and Rich silently dropped "[run]". One line, whatever the width: the terminal
-    # wraps it, and a log or a pipe gets the message whole.
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+_fail = fail  # the other cli_* modules call it as base._fail
 
 
 def _settings(config: Path | None, db: Path | None) -> Settings:

@@ -31,6 +31,14 @@ DeviceOption = Annotated[str | None, typer.Option("--device", help="cpu, cuda or
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config")]
 
 
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` as the command's error and return the Exit to raise. Escaped: a
+    message naming a config section ("raise [run] lock_wait_s") is not Rich markup, and
+    Rich silently dropped "[run]"."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(code)
+
+
 def with_overrides(cfg, **overrides):
     """`cfg` (an AsrConfig) with the command line's options that were given applied."""
     from dataclasses import replace
@@ -38,8 +46,7 @@ def with_overrides(cfg, **overrides):
     try:
         return replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc), 2) from exc
 
 
 def asr_config(
@@ -54,8 +61,7 @@ def asr_config(
     try:
         cfg = load_settings(config).asr
     except ConfigError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
     return with_overrides(cfg, model=model, compute_type=compute_type, device=device)
 
 
@@ -81,8 +87,7 @@ def eval_asr(
         if asterisk != 0:
             samples += asterisk_samples(limit=None if asterisk < 0 else asterisk)
     except EvalDataError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
     if not samples:
         err.print("[bold red]error:[/] nothing to evaluate", highlight=False)
         raise typer.Exit(2)

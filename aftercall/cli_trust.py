@@ -12,10 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from .cli_eval import eval_app
+from .cli_eval import eval_app, fail
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -107,8 +106,7 @@ def audit_pii_command(
         with open_db(db, read_only=True) as con:
             scanned, found = audit_pii(con, contact=contact)
     except StoreError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
     left_out = ", ".join(".".join(c) for c in sorted(CONTACT_COLUMNS))
     skipped = "" if contact else f" (contact columns left out: {left_out})"
     out.print(f"scanned {scanned} values in {db}{skipped}", highlight=False)
@@ -131,8 +129,7 @@ def _or_exit(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
     except StoreError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc)) from exc
 
 
 def backup_command(

@@ -106,8 +106,8 @@ class RunSettings(_Section):
     call_timeout_s: float = Field(default=1800.0, ge=0)
     # Calls transcribed at once. 1 = one after the other in the flow process. "auto" = half
     # the cores (each call has two channels to decode), at least 2: on 2 cores two calls at
-    # once kept both busy (200 calls: 0.95 of raw faster-whisper's throughput, one at a time
-    # 0.82), since one call's shorter channel and its analysis leave a core idle.
+    # once took 215 s for 200 calls against 248 s one at a time (same benchmark run), since
+    # one call's shorter channel and its analysis leave a core idle.
     workers: int | Literal["auto"] = Field(default="auto")
     # thread: Prefect's ThreadPoolTaskRunner in the flow process; dask: prefect-dask's
     # DaskTaskRunner, a local cluster of `workers` processes, or the cluster at dask_address.
