@@ -33,6 +33,10 @@ def test_pages_answer_while_a_pipeline_run_writes_the_same_file(
         text = (BILL_OPEN if i % 2 else NOBODY_CALLED).replace("this month", f"in month {i}")
         (inbox / f"call{i:02d}.txt").write_text(text + f"Customer: reference {i}.\n", "utf-8")
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    # one call at a time: text calls are quick, and with two at once the run could end
+    # between two requests, leaving nothing to observe while it writes
+    config = tmp_path / "one.toml"
+    config.write_text("[run]\nworkers = 1\n", encoding="utf-8")
     run = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "aftercall"),
@@ -41,6 +45,8 @@ def test_pages_answer_while_a_pipeline_run_writes_the_same_file(
             str(inbox),
             "--db",
             str(db),
+            "--config",
+            str(config),
         ],
         env=env,
         stdout=subprocess.PIPE,
