@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from enum import StrEnum
 from importlib import resources
@@ -103,8 +104,26 @@ def _local_prefect() -> None:
     prepare_temporary_server()
 
 
+def _warm_detector(settings: Settings) -> None:
+    """Build the spaCy pipeline now (~1 s), while Prefect's server starts. Only a head
+    start: a pipeline that cannot be built is reported where the calls use it, per call."""
+    from .nlp.detector import load_pipeline
+
+    with suppress(Exception):
+        load_pipeline(outcome_model=settings.outcome_model_file())
+
+
 def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) -> dict[str, Any]:
+    """Run the pipeline flow in this process. Prefect's temporary server (when no server is
+    set) starts first, in the background: its ~5 s start-up overlaps loading the speech
+    model and the detector, which the run needs anyway."""
     _local_prefect()
+    from .prefect_server import start_temporary_server_early
+
+    server_ready = start_temporary_server_early()
+    settings = settings.sized_for_runner()  # the model the flow will use, loaded once
+    _check_model(settings)
+    _warm_detector(settings)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .flows import pipeline as flow_module
@@ -135,6 +154,7 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
         err.print(
             "[dim]starting the local Prefect engine (first run takes ~30 s)...[/]", highlight=False
         )
+    server_ready()
     try:
         with progress:
             flow = flow_module.configured_pipeline(settings)
@@ -193,8 +213,6 @@ def run(
         raise _fail(str(exc)) from exc
     if folder is not None and not folder.is_dir():
         raise _fail(f"inbox {folder} is not a folder that exists")
-    settings = settings.sized_for_runner()  # the model the flow will use, loaded once
-    _check_model(settings)
     try:
         summary = _run_pipeline(canonical(inbox), settings, quiet=fmt == Fmt.json)
     except InboxError as exc:

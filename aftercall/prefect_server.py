@@ -11,8 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -100,6 +102,39 @@ def prepare_temporary_server() -> bool:
         return isinstance(server.__dict__.get("subprocess"), _SubprocessForTemporaryServer)
     server.subprocess = _SubprocessForTemporaryServer()  # type: ignore[assignment]
     return True
+
+
+def start_temporary_server_early() -> Callable[[], None]:
+    """Start Prefect's temporary API server now, in the background; returns a wait() to
+    call before the flow. The server takes ~4-5 s to answer (one core busy, the other idle),
+    time `aftercall run` spends loading the speech model and the spaCy pipeline instead of
+    waiting for it inside the flow call (benchmarks/pipeline_scale.py measures the run).
+    Nothing is started when a server is set (PREFECT_API_URL). If the early start fails,
+    wait() returns all the same: the flow starts the server itself and reports the error."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return lambda: None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    prepare_temporary_server()  # before the Popen: the parent-death signal, no services
+    server = SubprocessASGIServer()
+    ready = threading.Event()
+
+    def start() -> None:
+        try:
+            server.start()
+        except Exception:  # noqa: BLE001 - the flow's own start raises it again, in place
+            pass
+        finally:
+            ready.set()
+        # Linux sends the parent-death signal when the THREAD that forked the child ends,
+        # not the process: this thread must live as long as the process, or the server
+        # would be told to stop as soon as it answers.
+        threading.Event().wait()
+
+    threading.Thread(target=start, name="prefect-server-start", daemon=True).start()
+    return ready.wait
 
 
 def free_port() -> int:

@@ -59,9 +59,12 @@ def build_call(minutes: float, folder: Path) -> Path:
 
 def child(way: str, path: str) -> None:
     """Run one way in this process and print JSON: peak RSS, wall time, words."""
+    from dataclasses import replace
+
     from aftercall.nlp.transcribe import AsrConfig, load_model, transcribe_detailed
 
-    cfg = AsrConfig()
+    # raw is faster-whisper as it comes: glibc's allocator untouched ([asr] keep_freed_memory)
+    cfg = replace(AsrConfig(), keep_freed_memory=way != "raw")
     model = load_model(cfg)
     started = time.perf_counter()
     if way == "raw":

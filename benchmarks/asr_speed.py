@@ -13,7 +13,9 @@ falls on all of them alike:
   pipeline  aftercall.process.process_call: asr + role inference + the spaCy detector.
   batched-N (with --batched) asr with faster-whisper's BatchedInferencePipeline, batch N.
 Prints audio hours per wall hour for each and the ratios against raw. The model loads once,
-before timing. Prefect and DuckDB are left out: their cost is per run, not per audio hour.
+before timing, so every way shares that process's allocator setting ([asr] keep_freed_memory;
+benchmarks/pipeline_scale.py compares plain raw with it). Prefect and DuckDB are left out:
+their cost is per run, not per audio hour.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ setting runs in its own process, in the same run, on the same files:
            cpu_threads = 1, a thread pool over the files: the fastest plain use of these cores
            per ../shared/STACK.md): the baseline every ratio is against.
   raw1     the same, one stream: one file and one channel after the other (uses one core).
+  rawkeep  raw with the allocator setting the pipeline uses ([asr] keep_freed_memory,
+           nlp/memory.py): how much of the pipeline's speed is that setting, not its design.
   default  `aftercall run` with no config: [run] workers = "auto" (half the cores, at least 2).
   thread1  `aftercall run` with [run] workers = 1 (ThreadPoolTaskRunner).
   thread2  `aftercall run` with workers = 2 (two calls at once in one process).
@@ -65,7 +67,7 @@ def build_inbox(calls: int, folder: Path) -> float:
     return total
 
 
-def raw_child(inbox: str, streams: int) -> None:
+def raw_child(inbox: str, streams: int, keep_freed_memory: bool = False) -> None:
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
@@ -74,7 +76,10 @@ def raw_child(inbox: str, streams: int) -> None:
     from aftercall.asr_eval import raw_segments
     from aftercall.nlp.transcribe import AsrConfig, load_model
 
-    cfg = replace(AsrConfig(), cpu_threads=1, num_workers=streams)
+    # plain faster-whisper: glibc's allocator as it comes, unless rawkeep asks
+    cfg = replace(
+        AsrConfig(), cpu_threads=1, num_workers=streams, keep_freed_memory=keep_freed_memory
+    )
     model = load_model(cfg)
 
     def one_file(path: Path) -> None:
@@ -116,9 +121,11 @@ CONFIGS = {
 def run_setting(name: str, inbox: Path, tmp: Path) -> dict:
     env = {**os.environ, "DASK_LOGGING__DISTRIBUTED": "warning"}
     env["DASK_TEMPORARY_DIRECTORY"] = str(tmp / "dask")
-    if name in ("raw", "raw1"):
+    if name in ("raw", "raw1", "rawkeep"):
         streams = 1 if name == "raw1" else os.cpu_count() or 1
         cmd = [sys.executable, __file__, "--raw-child", str(inbox), "--streams", str(streams)]
+        if name == "rawkeep":
+            cmd.append("--keep-freed-memory")
     else:
         config = tmp / f"{name}.toml"
         config.write_text(CONFIGS[name])
@@ -149,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--raw-child", help=argparse.SUPPRESS)
     parser.add_argument("--streams", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--keep-freed-memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.raw_child:
-        raw_child(args.raw_child, args.streams)
+        raw_child(args.raw_child, args.streams, args.keep_freed_memory)
         return 0
     names = args.settings.split(",")
     with tempfile.TemporaryDirectory(prefix="aftercall-scale-") as name:
@@ -189,10 +197,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{n:9}{r['wall_s']:8.1f}{speed:11.1f}{ratio}{max(peaks):14.0f}{sum(peaks):13.0f}"
             f"{r['counts'].get('analysed', ''):>10}"
         )
-    if base:
-        best = min((r["wall_s"], n) for n, r in results.items() if n in CONFIGS)
+    pipelines = [(r["wall_s"], n) for n, r in results.items() if n in CONFIGS]
+    if base and pipelines:
+        best = min(pipelines)
         print(f"best pipeline setting: {best[1]}, {base / best[0]:.2f} of raw faster-whisper's "
               "throughput (target >= 0.9)")  # fmt: skip
+        if "rawkeep" in results:
+            keep = results["rawkeep"]["wall_s"]
+            print(f"  and {keep / best[0]:.2f} of raw faster-whisper given the same allocator "
+                  "setting (rawkeep): the pipeline's own overhead")  # fmt: skip
     return 0
 
 

@@ -112,6 +112,9 @@ class AsrConfig:
     channels: Literal["auto", "mono", "stereo"] = "auto"
     # Transcribe the two channels in two threads at once (needs num_workers >= 2 to help).
     parallel_channels: bool = True
+    # The process reuses the model's freed buffers instead of unmapping them after every 30 s
+    # window (nlp/memory.py: ~10% less CPU on 2 cores; resident memory stays near its peak).
+    keep_freed_memory: bool = True
 
     def __post_init__(self) -> None:
         if self.agent_channel not in ("left", "right"):
@@ -184,6 +187,10 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
         if model is None:
             from faster_whisper import WhisperModel  # slow import (ctranslate2, onnxruntime)
 
+            if cfg.keep_freed_memory and cfg.device == "cpu":
+                from .memory import keep_freed_memory
+
+                keep_freed_memory()
             started = time.perf_counter()
             name = key[0]
             if ("/" in name or name.startswith(".")) and not Path(name).is_dir():

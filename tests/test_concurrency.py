@@ -93,13 +93,16 @@ def test_three_runs_at_once_one_works_one_is_refused_one_waits(
 ) -> None:
     from prefect.settings import PREFECT_API_URL
 
-    # enough calls that the first run still holds the lock when the other two reach it (with
-    # two calls at once, 3 calls were done before a slow machine started the second process)
-    n = 8
+    # The first run must still hold the lock when the other two reach it, after they have
+    # loaded Whisper and spaCy: all the demo calls, one at a time (~20 s of work; 8 calls
+    # two at a time were done first on a fast day)
+    n = 11
     inbox = _inbox(tmp_path, n)
     db = tmp_path / "calls.duckdb"
     waiting = tmp_path / "wait.toml"
     waiting.write_text("[run]\nlock_wait_s = 600\n", encoding="utf-8")
+    slow = tmp_path / "one_at_a_time.toml"
+    slow.write_text("[run]\nworkers = 1\n", encoding="utf-8")
     # the session's Prefect API, so each process reaches the lock in seconds, not after
     # starting a server of its own
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
@@ -111,7 +114,7 @@ def test_three_runs_at_once_one_works_one_is_refused_one_waits(
         )
 
     holder = lock_path(db).with_name(lock_path(db).name + ".holder")
-    first = start()
+    first = start("--config", str(slow))
     procs = [first]
     try:
         deadline = time.monotonic() + 300

@@ -103,3 +103,41 @@ def test_the_server_a_parent_starts_dies_with_it_and_the_hook_is_in_place() -> N
     finally:
         if child.is_running():
             child.kill()
+
+
+def test_a_server_started_early_is_up_and_stays_up(tmp_path: Path) -> None:
+    # `aftercall run` starts the temporary server from a background thread while it loads
+    # the models; Linux's parent-death signal follows the THREAD that started a child, so
+    # the server must outlive that thread's start() call (it would get SIGTERM otherwise)
+    script = (
+        "import time, urllib.request\n"
+        "from aftercall import prefect_env\n"
+        "prefect_env.configure()\n"
+        "from aftercall.prefect_server import start_temporary_server_early\n"
+        "from prefect.server.api.server import SubprocessASGIServer\n"
+        "start_temporary_server_early()()\n"
+        "time.sleep(2)\n"
+        "server = SubprocessASGIServer()\n"
+        "assert server.server_process.poll() is None, 'the server died'\n"
+        "with urllib.request.urlopen(server.api_url + '/health', timeout=10) as r:\n"
+        "    assert r.status == 200\n"
+        "print('up')\n"
+    )
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "up"
+
+
+def test_no_early_server_when_a_server_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    script = (
+        "from aftercall.prefect_server import start_temporary_server_early\n"
+        "from prefect.server.api.server import SubprocessASGIServer\n"
+        "start_temporary_server_early()()\n"
+        "assert not SubprocessASGIServer._instances, 'a temporary server was started'\n"
+    )
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
