@@ -89,8 +89,7 @@ def eval_asr(
     except EvalDataError as exc:
         raise fail(str(exc)) from exc
     if not samples:
-        err.print("[bold red]error:[/] nothing to evaluate", highlight=False)
-        raise typer.Exit(2)
+        raise fail("nothing to evaluate", 2)
 
     def progress(done: int, total: int) -> None:
         if not as_json and (done % 25 == 0 or done == total):
@@ -173,11 +172,7 @@ def _run_script(script: str, args: list[str]) -> None:
     """Benchmarks live in benchmarks/ (faster-whisper's layout); run them in this process."""
     path = ROOT / "benchmarks" / f"{script}.py"
     if not path.is_file():
-        err.print(
-            f"[bold red]error:[/] {path} not found: benchmarks run from a source checkout",
-            highlight=False,
-        )
-        raise typer.Exit(1)
+        raise fail(f"{path} not found: benchmarks run from a source checkout")
     sys.path.insert(0, str(ROOT))
     import importlib
 
