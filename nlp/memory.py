@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
-import threading
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,6 @@ M_ARENA_MAX = -8
 # working set per decoding thread, so the buffers of one window are there for the next.
 TRIM_THRESHOLD = 1 << 30
 
-_lock = threading.Lock()
-_done: bool | None = None
-
 
 def _mallopt() -> Any:
     try:
@@ -53,18 +50,16 @@ def _mallopt() -> Any:
         return None
 
 
+@functools.cache  # two threads racing here set the same values twice: harmless
 def keep_freed_memory() -> bool:
     """Tell glibc's malloc to reuse freed large blocks instead of unmapping them. Idempotent;
     True when the setting is in force."""
-    global _done
-    with _lock:
-        if _done is None:
-            mallopt = _mallopt()
-            _done = bool(
-                mallopt is not None
-                and mallopt(M_MMAP_MAX, 0) == 1
-                and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
-                and mallopt(M_ARENA_MAX, max(2, os.cpu_count() or 1)) == 1
-            )
-            log.debug("malloc keeps freed memory: %s", _done)
-        return _done
+    mallopt = _mallopt()
+    done = bool(
+        mallopt is not None
+        and mallopt(M_MMAP_MAX, 0) == 1
+        and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+        and mallopt(M_ARENA_MAX, max(2, os.cpu_count() or 1)) == 1
+    )
+    log.debug("malloc keeps freed memory: %s", done)
+    return done
