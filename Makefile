@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,15 @@ demo: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check aftercall flows nlp
+	$(VENV)/bin/ruff format --check aftercall flows nlp tests
+	$(VENV)/bin/python scripts/check_imports.py
 
 test: setup lint
 	$(VENV)/bin/python -m pytest -q
 
+docs: setup
+	$(VENV)/bin/python -m pip install --quiet -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) *.duckdb .pytest_cache
+	rm -rf $(VENV) *.duckdb .pytest_cache site

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .nlp.redact import RedactionConfig
-from .nlp.transcribe import AsrConfig
+from aftercall.nlp.redact import RedactionConfig
+from aftercall.nlp.transcribe import AsrConfig
 
 DEFAULT_CONFIG_NAME = "aftercall.toml"
 
@@ -152,7 +152,7 @@ class Settings(_Section):
     asr: AsrConfig = Field(default_factory=AsrConfig)
     cases: CaseSettings = Field(default_factory=CaseSettings)
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
-    # Longer recordings fail with this reason instead of being decoded (aftercall.process).
+    # Longer recordings fail with this reason instead of being decoded (aftercall.pipeline.call).
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     run: RunSettings = Field(default_factory=RunSettings)

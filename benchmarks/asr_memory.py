@@ -70,7 +70,7 @@ def child(way: str, path: str) -> None:
     if way == "raw":
         from faster_whisper import decode_audio
 
-        from aftercall.asr_eval import raw_segments
+        from aftercall.evaluation.asr import raw_segments
 
         words = 0
         for channel in decode_audio(path, split_stereo=True):

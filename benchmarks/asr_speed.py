@@ -10,7 +10,7 @@ falls on all of them alike:
   raw-2thr  the same, both channels at once in two threads (the best raw use of 2 cores).
   asr       aftercall.nlp.transcribe.transcribe_file: decode, both channels in parallel
             threads, turns from word times.
-  pipeline  aftercall.process.process_call: asr + role inference + the spaCy detector.
+  pipeline  aftercall.pipeline.call.process_call: asr + role inference + the spaCy detector.
   batched-N (with --batched) asr with faster-whisper's BatchedInferencePipeline, batch N.
 Prints audio hours per wall hour for each and the ratios against raw. The model loads once,
 before timing, so every way shares that process's allocator setting ([asr] keep_freed_memory;
@@ -47,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from faster_whisper import decode_audio
 
-    from aftercall.asr_eval import raw_segments
+    from aftercall.evaluation.asr import raw_segments
     from aftercall.nlp.audio import probe
     from aftercall.nlp.detector import load_pipeline
     from aftercall.nlp.transcribe import AsrConfig, load_model, transcribe_file
-    from aftercall.process import process_call
+    from aftercall.pipeline.call import process_call
 
     cfg = AsrConfig()
     model = load_model(cfg)

@@ -17,7 +17,6 @@ threads, so a machine shared with other work can be told apart from a slow refre
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -83,7 +82,7 @@ def build(path: Path, n: int) -> None:
 
 
 def timed_refresh(path: Path) -> tuple[float, float, float, dict[str, int]]:
-    from aftercall.cases import refresh_cases
+    from aftercall.cases.refresh import refresh_cases
     from aftercall.config import CaseSettings
     from aftercall.store.db import transaction
 
@@ -109,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
     parser.add_argument("--keep", type=Path, help="leave the DuckDB files in this folder")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     folder = args.keep or Path(tempfile.mkdtemp(prefix="aftercall-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     results = []

@@ -73,7 +73,7 @@ def raw_child(inbox: str, streams: int, keep_freed_memory: bool = False) -> None
 
     from faster_whisper import decode_audio
 
-    from aftercall.asr_eval import raw_segments
+    from aftercall.evaluation.asr import raw_segments
     from aftercall.nlp.transcribe import AsrConfig, load_model
 
     # plain faster-whisper: glibc's allocator as it comes, unless rawkeep asks

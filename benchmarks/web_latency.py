@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 
 from aftercall.config import Settings
 from aftercall.store.db import transaction
-from aftercall.users import add_user
 from aftercall.web.app import create_app
+from aftercall.web.users import add_user
 
 FILL = """
 INSERT INTO calls (call_id, content_hash, source_uri, file_name, kind, customer_id,

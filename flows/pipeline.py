@@ -1,8 +1,9 @@
 """The pipeline flow: intake -> transcribe + analyse -> persist -> refresh cases.
 
-Thin on purpose: each task calls one plain function from aftercall.intake, aftercall.process,
-aftercall.store or aftercall.cases, all tested without Prefect. The flow process is the only
-writer of the database, and holds it only for one short transaction at a time.
+Thin on purpose: each task calls one plain function from aftercall.pipeline (intake, call,
+redaction), aftercall.store or aftercall.cases.refresh, all tested without Prefect. The flow
+process is the only writer of the database, and holds it only for one short transaction at a
+time.
 """
 
 from __future__ import annotations
@@ -20,17 +21,17 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from ..cases import refresh_cases
-from ..config import Settings
-from ..intake import InboxError, InboxItem, InboxScan, scan_inbox
-from ..nlp.transcribe import ModelError
-from ..process import CallError, CallFailure, process_call
-from ..redaction import redacted_copy, save_redactions
-from ..runlock import run_lock
-from ..storage import FileGoneError, StorageReadError, display_url, local_copy
-from ..store import calls as store
-from ..store.db import transaction
-from ..webhooks import WebhookError, deliver
+from aftercall.cases.refresh import refresh_cases
+from aftercall.cases.webhooks import WebhookError, deliver
+from aftercall.config import Settings
+from aftercall.nlp.transcribe import ModelError
+from aftercall.pipeline.call import CallError, CallFailure, process_call
+from aftercall.pipeline.inbox import FileGoneError, StorageReadError, display_url, local_copy
+from aftercall.pipeline.intake import InboxError, InboxItem, InboxScan, scan_inbox
+from aftercall.pipeline.redaction import redacted_copy, save_redactions
+from aftercall.pipeline.runlock import run_lock
+from aftercall.store import calls as store
+from aftercall.store.db import transaction
 
 # Listeners for per-call progress (the CLI draws a Rich progress bar from these). Kept out of
 # the flow's parameters because Prefect parameters must be serialisable.
@@ -44,7 +45,7 @@ def _progress(event: str, **data: Any) -> None:
 
 @task(name="scan inbox", cache_policy=NO_CACHE)
 def scan(inbox: str) -> InboxScan:
-    """Each read inside is retried with backoff (aftercall.storage); an InboxError (no such
+    """Each read inside is retried with backoff (aftercall.pipeline.inbox); an InboxError (no such
     folder or bucket, an unknown protocol) is final."""
     return scan_inbox(inbox)
 
@@ -186,7 +187,7 @@ def task_runner_for(settings: Settings) -> Any:
     cfg = settings.run
     if cfg.task_runner == "dask":
         try:
-            from prefect_dask import DaskTaskRunner
+            from prefect_dask import DaskTaskRunner  # lazy: slow import, needed only here
         except ImportError as exc:  # an optional extra
             raise RuntimeError(
                 "[run] task_runner = 'dask' needs prefect-dask: pip install 'aftercall[dask]'"
@@ -203,7 +204,7 @@ def task_runner_for(settings: Settings) -> Any:
 def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str, Any]:
     """Process every new call in `inbox` into `db` and bring the cases up to date.
 
-    One run per database at a time (aftercall.runlock). Transcription and analysis fan out
+    One run per database at a time (aftercall.pipeline.runlock). Transcription and analysis fan out
     through the flow's task runner; every database write happens here, in the flow process,
     one short transaction per call, so DuckDB's single-writer rule holds whatever runs them.
     """

@@ -1,5 +1,5 @@
 """The flows `aftercall serve` runs on a schedule besides the pipeline. Thin: each task calls
-one plain function (aftercall.cases.refresh_cases, aftercall.retrain)."""
+one plain function (aftercall.cases.refresh.refresh_cases, aftercall.training.retrain)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from .. import retrain as retraining
-from ..cases import refresh_cases
-from ..config import Settings
-from ..store.db import transaction
+from aftercall.cases.refresh import refresh_cases
+from aftercall.config import Settings
+from aftercall.store.db import transaction
+from aftercall.training import retrain as retraining
 
 
 @flow(name="aftercall-daily-checks")
@@ -54,7 +54,7 @@ def save(db: str, verdict: retraining.Verdict) -> None:
 @flow(name="aftercall-retrain")
 def retrain(db: str, settings: Settings | None = None) -> dict[str, Any]:
     """Train on QA labels, weak labels and the dev set; promote only if better on the
-    held-out set (aftercall.retrain says how); record the verdict either way."""
+    held-out set (aftercall.training.retrain says how); record the verdict either way."""
     settings = settings or Settings()
     target = retraining.retrain_target(settings)
     current = retraining.read_current(target)

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Literal
 import av
 import numpy as np
 
-from .audio import load_channels
+from aftercall.nlp.audio import load_channels
 
 if TYPE_CHECKING:
-    from .redact import Redacted
+    from aftercall.nlp.redact import Redacted
 
 RATE = 16000
 BEEP_HZ = 1000.0

@@ -23,11 +23,13 @@ The spaCy pipeline (``load_pipeline``) finds signal spans in each turn (see ``si
 
 from __future__ import annotations
 
+import argparse
 import functools
 import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,12 +42,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import signals as _signals  # noqa: F401  (registers the components by name)
-from .outcome import ModelScorer, RulesScorer, call_features, find_scorer
-from .prefilter import turn_filter
-from .promises import Promise, classify, find_due, happens_during_call
-from .signals import PATTERNS_DIR, SPAN_KEY
-from .transcript import Speaker, Transcript, Turn
+from aftercall.nlp import signals as _signals  # noqa: F401  (registers the components by name)
+from aftercall.nlp.outcome import ModelScorer, RulesScorer, call_features, find_scorer, model_path
+from aftercall.nlp.parse import parse_json_transcript, parse_text_transcript
+from aftercall.nlp.prefilter import turn_filter
+from aftercall.nlp.promises import Promise, classify, find_due, happens_during_call
+from aftercall.nlp.roles import infer_roles
+from aftercall.nlp.signals import PATTERNS_DIR, SPAN_KEY
+from aftercall.nlp.transcript import Speaker, Transcript, Turn
 
 __all__ = [
     "Analysis",
@@ -194,7 +198,6 @@ def _model_stamp(path: str, scorer: bool, outcome_model: str | None) -> tuple[in
     )
     if not name:
         return None
-    from .outcome import model_path
 
     try:
         st = model_path(name).stat()
@@ -867,11 +870,6 @@ def _decide(
 
 def _main(argv: list[str] | None = None) -> None:
     """python -m aftercall.nlp.detector FILE.txt|FILE.json [--bench N]: analyse and time it."""
-    import argparse
-    import time
-
-    from .parse import parse_json_transcript, parse_text_transcript
-    from .roles import infer_roles
 
     ap = argparse.ArgumentParser(prog="python -m aftercall.nlp.detector")
     ap.add_argument("file", type=Path)

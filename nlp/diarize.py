@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .transcript import Turn
+from aftercall.nlp.transcript import Turn
 
 SR = 16000
 _FRAME, _HOP, _NFFT, _MELS, _CEPS = 400, 160, 512, 40, 20

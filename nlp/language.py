@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .transcript import Transcript
+from aftercall.nlp.transcript import Transcript
 
 # Below this share of understood speech, an English-only model did not hear English.
 MIN_UNDERSTOOD_SHARE = 0.5

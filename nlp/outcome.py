@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .words import WordModel, call_text
+from aftercall.nlp.words import WordModel, call_text
 
 # Signal kinds counted per call (customer complaints and agent behaviour alike).
 _COUNTED = (

@@ -11,7 +11,7 @@ import re
 
 from pydantic import ValidationError
 
-from .transcript import Speaker, Transcript, Turn
+from aftercall.nlp.transcript import Speaker, Transcript, Turn
 
 # The label before the colon: a short name, no sentence punctuation. Timestamps such as
 # "[00:12] Agent: hi" are allowed before it and skipped.

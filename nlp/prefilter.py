@@ -27,6 +27,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from aftercall.nlp.signals import SignalMatcher
+
 # Token attributes a tokenizer-only Doc does not have: a loose rule leaves them out.
 _NEEDS_PIPELINE = {
     "POS",
@@ -107,7 +109,6 @@ class TurnFilter:
     """``wanted(doc)``: could any signal rule match this tokenizer-only Doc?"""
 
     def __init__(self, nlp: Language) -> None:
-        from .signals import SignalMatcher
 
         exact = nlp.get_pipe("aftercall_signals")
         forms = LemmaForms(nlp)

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from pydantic import BaseModel
 
-from .transcript import Speaker
+from aftercall.nlp.transcript import Speaker
 
 END_OF_BUSINESS = time(17, 0)
 PARTS_OF_DAY = {

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aftercall.nlp.transcript import Word
+
 if TYPE_CHECKING:
-    from .transcript import Transcript, Turn
+    from aftercall.nlp.transcript import Transcript, Turn
 
 KINDS = (
     "CARD",
@@ -684,7 +686,6 @@ def redact_text(text: str, cfg: RedactionConfig | None = None) -> str:
 
 
 def _redact_turn(turn: Turn, spans: list[Span]) -> tuple[Turn, list[Redacted]]:
-    from .transcript import Word
 
     if not spans:
         return turn, []
@@ -746,9 +747,16 @@ def _presidio_analyzer():  # pragma: no cover - exercised when presidio is insta
     (Presidio's see digits, not spoken words), and its e-mail recogniser would make
     tldextract fetch the public suffix list over the network on first use.
     """
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+    from presidio_analyzer import (
+        AnalyzerEngine,
+        RecognizerRegistry,
+    )  # lazy: slow import, needed only here
+    from presidio_analyzer.nlp_engine import (
+        NlpEngineProvider,
+    )  # lazy: slow import, needed only here
+    from presidio_analyzer.predefined_recognizers import (
+        SpacyRecognizer,
+    )  # lazy: slow import, needed only here
 
     provider = NlpEngineProvider(
         nlp_configuration={

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 
-from .transcript import Speaker, Transcript
+from aftercall.nlp.transcript import Speaker, Transcript
 
 _I = re.IGNORECASE
 AGENT_CUES: list[tuple[re.Pattern[str], float]] = [

@@ -56,7 +56,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from . import msgpack_registry  # noqa: F401  (Docs cross processes without a metadata scan each)
+from aftercall.nlp import msgpack_registry  # noqa: F401  (Docs cross processes without a metadata scan each)
 
 PATTERNS_DIR = Path(__file__).with_name("patterns")
 SPAN_KEY = "signals"

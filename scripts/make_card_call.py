@@ -29,9 +29,7 @@ TEXT = (
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "call.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), TEXT], check=True
-        )
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), TEXT], check=True)
         subprocess.run(
             ["sox", str(wav), "-r", "16000", "-c", "1", "-b", "16", str(OUT)], check=True
         )

@@ -6,10 +6,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aftercall.cases import list_cases, refresh_cases
+from aftercall.cases.refresh import list_cases, refresh_cases
 from aftercall.config import CaseSettings
-from aftercall.intake import CallMeta, InboxItem
-from aftercall.process import process_call
+from aftercall.pipeline.call import process_call
+from aftercall.pipeline.intake import CallMeta, InboxItem
 from aftercall.store.calls import register_call, save_result
 from aftercall.store.db import transaction
 

@@ -13,12 +13,13 @@ import pytest
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aftercall-prefect-"))
 os.environ.pop("PREFECT_API_URL", None)
 
-from aftercall import prefect_env  # noqa: E402
+from aftercall.pipeline import prefect_env  # noqa: E402
 
 prefect_env.configure()
 
-DATA = Path(__file__).parent / "data"
-DEMO = Path(__file__).parent.parent / "aftercall" / "demo_calls" / "inbox"
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+DATA = ROOT / "tests" / "data"
+DEMO = ROOT / "aftercall" / "demo_calls" / "inbox"
 DEMO_SCRIPTS = DEMO.parent / "scripts.json"
 
 
@@ -27,7 +28,7 @@ def shared_data() -> Path:
     """../shared/data beside the repository. A bare clone has none: the tests that score real
     data skip and say so, unless AFTERCALL_REQUIRE_SHARED_DATA=1 (set by .ci/run), where its
     absence is a failure, so CI can never pass by skipping them."""
-    from aftercall.evaldata import SHARED_DATA, shared_data_dir
+    from aftercall.training.datasets import SHARED_DATA, shared_data_dir
 
     if shared_data_dir() is None:
         message = f"../shared/data is not beside the repository ({SHARED_DATA})"
@@ -44,7 +45,7 @@ def prefect_server() -> Iterator[None]:
     set Prefect's temporary servers to start without them (prefect_server.py)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from aftercall.prefect_server import TEMPORARY_API_SERVICES_OFF
+    from aftercall.pipeline.prefect_server import TEMPORARY_API_SERVICES_OFF
 
     before = {k: os.environ.get(k) for k in TEMPORARY_API_SERVICES_OFF}
     os.environ.update({k: "true" for k in TEMPORARY_API_SERVICES_OFF})  # Prefect's defaults

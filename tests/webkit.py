@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from aftercall.config import Settings
 from aftercall.store.db import transaction
-from aftercall.users import add_user
 from aftercall.web.app import create_app
+from aftercall.web.users import add_user
 
 from .casekit import ABUSIVE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
 

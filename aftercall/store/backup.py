@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from .db import StoreError, _connect, schema_version
-from .keys import forget_secret, key_path
+from aftercall.store.db import StoreError, connect, schema_version
+from aftercall.store.keys import forget_secret, key_path
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def backup(db: Path, target: Path) -> BackupInfo:
         target = target / f"{db.stem}.backup{db.suffix or '.duckdb'}"
     if target.resolve() == db.resolve():
         raise StoreError("the backup cannot be the database itself")
-    con = _connect(db, read_only=False)  # the lock: no writer can change the file meanwhile
+    con = connect(db, read_only=False)  # the lock: no writer can change the file meanwhile
     try:
         con.execute("CHECKPOINT")
         _copy(db, target)
@@ -93,7 +93,7 @@ def restore(source: Path, db: Path) -> BackupInfo:
             f"knows up to {schema_version()}): upgrade aftercall"
         )
     if db.exists():
-        con = _connect(db, read_only=False)  # wait for writers to finish, as they wait for us
+        con = connect(db, read_only=False)  # wait for writers to finish, as they wait for us
         try:
             con.execute("CHECKPOINT")
         finally:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..nlp.redact import redact_text
-from .keys import clear_key, clear_phone_key, keyed, secret_for
+from aftercall.nlp.redact import redact_text
+from aftercall.store.keys import clear_key, clear_phone_key, keyed, secret_for
 
 if TYPE_CHECKING:
-    from ..intake import InboxItem
-    from ..nlp.detector import Analysis
-    from ..nlp.transcript import Transcript
+    from aftercall.nlp.detector import Analysis
+    from aftercall.nlp.transcript import Transcript
+    from aftercall.pipeline.intake import InboxItem
 
 DONE_STATUSES = ("analysed", "failed")
 

@@ -22,11 +22,10 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from aftercall.store.errors import StoreError
+from aftercall.store.keys import rekey_clear_keys
+
 LOCK_WAIT_S = 30.0
-
-
-class StoreError(Exception):
-    """The database cannot be opened or migrated; the message says why in plain words."""
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -44,8 +43,6 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 def _rekey(con: duckdb.DuckDBPyConnection) -> None:
-    from .keys import rekey_clear_keys
-
     rekey_clear_keys(con)
 
 
@@ -92,7 +89,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     @retry(
         retry=retry_if_exception(_is_lock_error),
         wait=wait_random_exponential(multiplier=0.05, max=2.0),
@@ -126,7 +123,7 @@ def open_db(
         raise StoreError(f"no database at {path}: run `aftercall run` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only)
+    con = connect(path, read_only)
     try:
         if not read_only and check_schema:
             migrate(con)

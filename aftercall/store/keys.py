@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from .bulk import insert_rows
-from .db import StoreError
+from aftercall.store.bulk import insert_rows
+from aftercall.store.errors import StoreError
 
 ENV = "AFTERCALL_CUSTOMER_KEY_SECRET"
 KEY_RE = re.compile(r"k:[0-9a-f]{32}")  # what every stored key looks like

@@ -9,10 +9,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..users import ROLES, UserError, add_user, list_users, set_disabled, set_role
-from . import csrf
-from .app import db, read, render
-from .auth import require
+from aftercall.web import csrf
+from aftercall.web.auth import require
+from aftercall.web.pages import db, read, render
+from aftercall.web.users import ROLES, UserError, add_user, list_users, set_disabled, set_role
 
 router = APIRouter()
 Admin = Annotated[str, Depends(require("admin"))]

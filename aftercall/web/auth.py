@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ..users import check_password
-from . import csrf
-from .app import Forbidden, LoginRequired, read, render
+from aftercall.web import csrf
+from aftercall.web.pages import Forbidden, LoginRequired, read, render
+from aftercall.web.users import check_password
 
 __all__ = ["Forbidden", "LoginRequired", "require", "verify"]
 

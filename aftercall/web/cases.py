@@ -8,11 +8,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .. import outreach
-from ..lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
-from . import csrf
-from .app import checked_id, db, read, render, state
-from .auth import require, verify
+from aftercall.cases import outreach
+from aftercall.cases.lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
+from aftercall.web import csrf
+from aftercall.web.auth import require, verify
+from aftercall.web.pages import checked_id, db, read, render, state
 
 router = APIRouter()
 Agent = Annotated[str, Depends(require("outreach", "manager"))]

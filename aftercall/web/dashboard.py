@@ -13,15 +13,15 @@ import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import cli as _cli  # noqa: F401  (cli_cases needs cli imported first)
-from ..cli_cases import CASE_CSV_FIELDS, safe_cell
-from ..config import CaseSettings
-from ..report import build_report
-from ..store.calls import list_runs, now, rows_as_dicts
-from ..worklist import Filters, worklist
-from .app import read, render, state
-from .auth import require
-from .charts import bars, columns
+from aftercall.cases.export import CASE_CSV_FIELDS, safe_cell
+from aftercall.cases.report import build_report
+from aftercall.cases.worklist import Filters, worklist
+from aftercall.config import CaseSettings
+from aftercall.review.decisions import QueueFilters, review_queue
+from aftercall.store.calls import list_runs, now, rows_as_dicts
+from aftercall.web.auth import require
+from aftercall.web.charts import bars, columns
+from aftercall.web.pages import read, render, state
 
 router = APIRouter()
 Manager = Annotated[str, Depends(require("manager"))]
@@ -193,8 +193,6 @@ def _export_rows(con: duckdb.DuckDBPyConnection, what: str, settings: CaseSettin
     if what == "cases":
         return worklist(con, Filters(), settings).rows, CASE_CSV_FIELDS
     if what == "flagged":
-        from ..review import QueueFilters, review_queue
-
         rows = review_queue(con, QueueFilters(limit=100_000, include_reviewed=True))
         return rows, FLAGGED_FIELDS
     d = dashboard_data(con, settings)

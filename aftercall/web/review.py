@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from .. import disputes as ds
-from .. import review as rv
-from . import csrf
-from .app import checked_id, db, read, render
-from .auth import require
+from aftercall.review import decisions as rv
+from aftercall.review import disputes as ds
+from aftercall.review.labels import DECISIONS, ReviewError
+from aftercall.web import csrf
+from aftercall.web.auth import require
+from aftercall.web.pages import checked_id, db, read, render
 
 router = APIRouter()
 Reviewer = Annotated[str, Depends(require("reviewer", "manager"))]
@@ -74,7 +75,7 @@ def call(request: Request, call_id: str, me: Reviewer) -> HTMLResponse:
     data = read(request, lambda con: rv.call_page(con, _call_id(call_id)))
     if data is None:
         raise HTTPException(404, "there is no such call")
-    return render(request, "call.html", decisions=rv.DECISIONS, **data)
+    return render(request, "call.html", decisions=DECISIONS, **data)
 
 
 @router.get("/calls/{call_id}/audio")
@@ -104,7 +105,7 @@ def decide(
     try:
         with db(request) as con:
             rv.record_decision(con, _call_id(call_id), decision, me, category or None, note or None)
-    except rv.ReviewError as exc:
+    except ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/calls/{call_id}?saved={decision}", status_code=303)
 
@@ -115,7 +116,7 @@ def dispute(request: Request, call_id: str, me: Reviewer, reason: Annotated[str,
     try:
         with db(request) as con:
             ds.dispute(con, _call_id(call_id), me, reason or None)
-    except rv.ReviewError as exc:
+    except ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/calls/{call_id}?saved=disputed", status_code=303)
 
@@ -133,7 +134,7 @@ def settle(
     try:
         with db(request) as con:
             call_id, _ = ds.settle(con, dispute_id, me, decision, category or None, note or None)
-    except rv.ReviewError as exc:
+    except ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
     return RedirectResponse(f"/calls/{call_id}?saved=settled", status_code=303)
 

@@ -1,0 +1,197 @@
+"""The life of a case: open -> claimed -> contacted -> recovered | declined | unreachable ->
+follow-up due -> closed. An agent's outcomes map onto those states: "reached" is contacted, and
+"wrong number" is unreachable with its reason and a flag that the contact details need fixing.
+Every change is one conditional UPDATE (so two people can never both claim a case) and one
+append-only event with its actor and time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from aftercall.cases.events import EventLog
+from aftercall.store.calls import now
+
+# From each state, the states a person may move a case to. The pipeline alone moves cases to
+# resolved_on_call (a later call fixed it) and recovered -> followup_due (the date came).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "open": ("claimed", "closed"),
+    "supervisor_review": ("open", "closed"),
+    "holdout": (),  # held out of outreach on purpose, to measure its lift
+    # the customer opted out: only the refresh moves it (back to open on opting in)
+    "suppressed": (),
+    "claimed": ("open", "contacted", "unreachable"),
+    "contacted": ("recovered", "declined", "unreachable"),
+    "recovered": ("followup_due",),  # rule 9: the follow-up check comes before closing
+    "declined": ("followup_due", "closed"),
+    "unreachable": ("claimed", "followup_due", "closed"),
+    "followup_due": ("closed",),
+    "resolved_on_call": (),
+    "closed": (),
+}
+OUTCOMES = (
+    "reached",
+    "recovered",
+    "declined",
+    "unreachable",
+    "wrong_number",
+    "contacted",
+    "closed",
+)
+# outcome -> the state it puts the case in (an outcome not listed is its own state)
+STATE_OF = {"reached": "contacted", "wrong_number": "unreachable"}
+
+
+class CaseError(Exception):
+    """A change to a case that cannot be made; the message says why in plain words."""
+
+
+class ConflictError(CaseError):
+    """Another transaction changed the case first; this transaction must roll back."""
+
+
+def _state(con: duckdb.DuckDBPyConnection, case_id: str) -> tuple[str, str | None, Any]:
+    row = con.execute(
+        "SELECT state, owner, plan FROM cases WHERE case_id = ?", [case_id]
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"there is no case {case_id}")
+    return row
+
+
+def _move(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    to: str,
+    log: EventLog,
+    actor: str,
+    detail: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    sources = [s for s, targets in ALLOWED.items() if to in targets]
+    extra = extra or {}
+    sets = "".join(f", {k} = ?" for k in extra)
+    try:
+        moved = con.execute(
+            f"UPDATE cases SET state = ?, updated_at = ?{sets}"
+            " WHERE case_id = ? AND state IN (SELECT unnest(?)) RETURNING case_id",
+            [to, log.at, *extra.values(), case_id, sources],
+        ).fetchall()
+    except duckdb.TransactionException as exc:
+        raise ConflictError(f"case {case_id} was changed by someone else just now") from exc
+    if not moved:
+        state = _state(con, case_id)[0]
+        can = ", ".join(ALLOWED.get(state, ())) or (
+            "nothing by hand (the customer asked not to be contacted)"
+            if state == "suppressed"
+            else "nothing (it is finished)"
+        )
+        raise CaseError(f"case {case_id} is {state}: it cannot become {to}; it can become {can}")
+    log.add(case_id, to, detail, actor=actor)
+
+
+def claim(con: duckdb.DuckDBPyConnection, case_id: str, actor: str) -> None:
+    """Take an open case: only one claimer wins, the other gets a clear error. The claimer
+    becomes the case's one named owner (rule 7)."""
+    log = EventLog()
+    _, owner, _ = _state(con, case_id)
+    try:
+        _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})
+    except ConflictError:
+        raise
+    except CaseError as exc:
+        current, holder, _ = _state(con, case_id)
+        if current == "claimed":
+            raise CaseError(f"case {case_id} is already claimed by {holder}") from exc
+        raise
+    log.flush(con)
+
+
+def record_outcome(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    outcome: str,
+    actor: str,
+    note: str | None = None,
+    granted: float | None = None,
+    approved_by: str | None = None,
+    followup_days: float = 7.0,
+    at: datetime | None = None,
+) -> str:
+    """Record what happened on the case; returns the new state.
+
+    Recovered or declined straight from claimed records the contact first (one call, two
+    facts). Recovered schedules the follow-up check. A gesture above the tier's cap needs
+    `approved_by` (rule 6: the owner may grant up to the cap without asking)."""
+    if outcome not in OUTCOMES:
+        raise CaseError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
+    log = EventLog(at or now())
+    state, _, plan = _state(con, case_id)
+    detail: dict[str, Any] = {"note": note} if note else {}
+    if granted is not None:
+        cap = float(json.loads(plan or "{}").get("atonement", {}).get("cap", 0.0))
+        if granted < 0:
+            raise CaseError("a granted amount cannot be negative")
+        if granted > cap and not approved_by:
+            raise CaseError(
+                f"{granted:,.2f} is above this case's cap of {cap:,.2f}: "
+                "name who approved it with --approved-by"
+            )
+        detail.update(granted=granted, cap=cap, approved_by=approved_by)
+    if state == "claimed" and outcome in ("recovered", "declined"):
+        _move(con, case_id, "contacted", log, actor, {}, {"first_contact_at": log.at})
+        state = "contacted"
+    to = STATE_OF.get(outcome, outcome)
+    if to != outcome:
+        detail["outcome"] = outcome  # the event is the state; the detail says which outcome
+    extra: dict[str, Any] = {}
+    if to == "contacted":
+        con.execute(
+            "UPDATE cases SET first_contact_at = coalesce(first_contact_at, ?) WHERE case_id = ?",
+            [log.at, case_id],
+        )
+    elif outcome == "wrong_number":
+        extra["contact_fix_needed"] = True
+        detail.update(reason="wrong number", contact_fix_needed=True)
+    elif outcome == "recovered":
+        extra["followup_at"] = log.at + timedelta(days=followup_days)
+        detail["followup_at"] = extra["followup_at"]
+    elif outcome == "closed":
+        extra["closed_at"] = log.at
+    _move(con, case_id, to, log, actor, detail, extra)
+    log.flush(con)
+    return to
+
+
+def contact_fixed(
+    con: duckdb.DuckDBPyConnection, case_id: str, actor: str, note: str | None = None
+) -> None:
+    """The contact details of a case flagged by a wrong number were corrected: clear the
+    flag (an event, like every change)."""
+    fixed = con.execute(
+        "UPDATE cases SET contact_fix_needed = false, updated_at = ?"
+        " WHERE case_id = ? AND contact_fix_needed RETURNING case_id",
+        [now(), case_id],
+    ).fetchall()
+    if not fixed:
+        _state(con, case_id)  # no such case: say so
+        raise CaseError(f"case {case_id} has no contact details waiting to be fixed")
+    log = EventLog()
+    log.add(case_id, "contact_fixed", {"note": note} if note else {}, actor=actor)
+    log.flush(con)
+
+
+def due_followups(con: duckdb.DuckDBPyConnection, log: EventLog) -> int:
+    """Recovered cases whose follow-up date has come go on the list again (rule 9)."""
+    due = con.execute(
+        "UPDATE cases SET state = 'followup_due', updated_at = ? WHERE state = 'recovered'"
+        " AND followup_at <= ? RETURNING case_id",
+        [log.at, log.at],
+    ).fetchall()
+    for (case_id,) in due:
+        log.add(case_id, "followup_due", {"followup_at": log.at})
+    return len(due)

@@ -1,0 +1,152 @@
+"""What an outreach agent works from: my cases, claim the next one, and one case in full.
+The claim itself is lifecycle.claim (a conditional UPDATE): two agents never win one case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aftercall.cases.lifecycle import CaseError, claim
+from aftercall.cases.worklist import Filters, add_evidence, words, worklist
+from aftercall.config import CaseSettings
+from aftercall.store.calls import rows_as_dicts
+from aftercall.store.db import transaction
+
+CLAIM_TRIES = 5
+
+
+def my_queues(settings: CaseSettings, name: str) -> list[str] | None:
+    """The queues `name` serves (None: every queue, when agents are not configured by queue
+    or the agent serves "*")."""
+    if not settings.agents or name in settings.agents.get("*", []):
+        return None
+    return sorted(q for q, people in settings.agents.items() if name in people)
+
+
+def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) -> list[dict]:
+    return worklist(con, Filters(owner=name), settings).rows
+
+
+def claim_next(
+    db: Path, name: str, settings: CaseSettings, check_schema: bool = True
+) -> str | None:
+    """Claim the most urgent open case in `name`'s queues; returns its id, or None when there
+    is none. A case another agent claims first is skipped; a write conflict retries.
+    (`check_schema`: see store.db.open_db.)"""
+    queues = my_queues(settings, name)
+    for _ in range(CLAIM_TRIES):
+        try:
+            with transaction(db, check_schema) as con:
+                rows = worklist(con, Filters(states=["open"]), settings).rows
+                for row in rows:
+                    if queues is not None and row["queue"] not in queues:
+                        continue
+                    try:
+                        claim(con, row["case_id"], name)
+                    except CaseError as exc:
+                        if not _usable(con):  # a write conflict aborted the transaction
+                            raise _Retry() from exc
+                        continue
+                    return row["case_id"]
+                return None
+        except (duckdb.TransactionException, _Retry):
+            continue
+    raise CaseError("the case list kept changing under this claim: try again")
+
+
+class _Retry(Exception):
+    pass
+
+
+def _usable(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute("SELECT 1").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def opted_out(con: duckdb.DuckDBPyConnection, case_id: str) -> bool:
+    """The case's customer asked not to be contacted (by customer key or by any phone number
+    on its calls, as the worklist matches them)."""
+    row = con.execute(
+        """WITH k AS (SELECT call_ids, customer_key FROM cases WHERE case_id = ?),
+              keys AS (SELECT 'phone:' || right(regexp_replace(c.phone, '\\D', '', 'g'), 10)
+                              AS key FROM calls c
+                       WHERE c.call_id IN (SELECT unnest(call_ids) FROM k)
+                         AND c.phone IS NOT NULL
+                       UNION SELECT customer_key FROM k)
+           SELECT coalesce(bool_or(do_not_contact), false) FROM contact_prefs
+           WHERE customer_key IN (SELECT key FROM keys)""",
+        [case_id],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _one_case(
+    con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
+) -> dict[str, Any] | None:
+    """One case as a worklist row (draft and script worded for its owner, evidence), read by
+    its id alone: the page must not pay for the whole worklist. An opted-out customer's case
+    is shown with `opted_out` set, so the agent sees why it is on no list."""
+    rows = rows_as_dicts(
+        con.execute(
+            """SELECT case_id, customer_id, customer_key, call_ids, priority, priority_score,
+                      category, reason, evidence, owner, queue, state, strikes, holdout, plan,
+                      draft, script, created_at, first_contact_at, followup_at,
+                      contact_fix_needed,
+                      CASE WHEN state = 'followup_due' THEN followup_at ELSE due_at END
+                        AS due_at
+               FROM cases WHERE case_id = ?""",
+            [case_id],
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    row["opted_out"] = opted_out(con, case_id)
+    row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
+    row["plan"] = json.loads(row["plan"]) if row["plan"] else None
+    if row["plan"] is not None:
+        row["draft"], row["script"] = words(row, settings)
+    if row["evidence"] is None:
+        add_evidence(con, [row])
+    return row
+
+
+def case_page(
+    con: duckdb.DuckDBPyConnection, case_id: str, settings: CaseSettings
+) -> dict[str, Any] | None:
+    """The case (with its draft and script worded for its owner), its calls, the customer's
+    promises and its event log; None when there is no such case."""
+    case = _one_case(con, case_id, settings)
+    if case is None:
+        return None
+    calls = rows_as_dicts(
+        con.execute(
+            """SELECT c.call_id, coalesce(c.started_at, c.ingested_at) AS happened_at,
+                      c.agent_id, a.outcome, a.category, a.summary
+               FROM calls c LEFT JOIN analyses a USING (call_id)
+               WHERE c.call_id IN (SELECT unnest(?)) ORDER BY happened_at""",
+            [case["call_ids"]],
+        )
+    )
+    promises = rows_as_dicts(
+        con.execute(
+            "SELECT call_id, text, due_at, status, status_why FROM promises"
+            " WHERE call_id IN (SELECT unnest(?)) ORDER BY due_at NULLS LAST",
+            [case["call_ids"]],
+        )
+    )
+    events = rows_as_dicts(
+        con.execute(
+            'SELECT "at", actor, event, detail FROM case_events WHERE case_id = ? ORDER BY "at"',
+            [case_id],
+        )
+    )
+    for e in events:
+        e["detail"] = json.loads(e["detail"]) if e["detail"] else {}
+    return {"case": case, "calls": calls, "promises": promises, "events": events}

@@ -1,0 +1,197 @@
+"""`aftercall cases` (list, filter, claim, record outcomes, export), `aftercall contacts`
+and `aftercall promises`: the commands outreach agents and their schedulers use."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from aftercall.cli import main as base
+from aftercall.cli.main import ConfigOption, DbOption, Fmt, err, out
+from aftercall.cli.output import show_list
+
+cases_app = typer.Typer(help="The recovery outreach list and the work on each case.")
+contacts_app = typer.Typer(help="Customers' contact wishes: opt-outs, do-not-contact, time zones.")
+promises_app = typer.Typer(help="The promise ledger: what agents promised, kept or broken.")
+
+ActorOption = Annotated[str, typer.Option("--by", help="Who is doing this (name on the case)")]
+
+
+@cases_app.callback(invoke_without_command=True)
+def cases(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="table, json or csv")] = Fmt.table,
+    state: Annotated[str | None, typer.Option(help="only cases in this state")] = None,
+    review: Annotated[bool, typer.Option(help="include cases held for supervisor review")] = False,
+    queue: Annotated[str | None, typer.Option(help="only this queue")] = None,
+    owner: Annotated[str | None, typer.Option(help="only this owner")] = None,
+    priority: Annotated[str | None, typer.Option(help="critical, high, normal or low")] = None,
+    due_within: Annotated[
+        float | None, typer.Option(help="only cases due within this many hours (0 = overdue)")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="the moment to plan for, ISO 8601 [default: now]")
+    ] = None,
+    ignore_quiet_hours: Annotated[
+        bool, typer.Option(help="list customers inside their quiet hours too")
+    ] = False,
+) -> None:
+    """The recovery outreach list, most urgent first (exports: --format csv or json).
+
+    Opted-out customers never appear; customers inside quiet hours at --at are left off."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from aftercall.cases.worklist import (
+        Filters,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    settings = base.settings_for(config, db)
+    moment = base.parse_moment(at)
+    filters = Filters(
+        states=[state] if state else None,
+        include_review=review,
+        queue=queue,
+        owner=owner,
+        priority=priority,
+        due_before=None if due_within is None else moment + timedelta(hours=due_within),
+    )
+    show_list(settings, fmt, filters, None if ignore_quiet_hours else moment)
+
+
+def _write(settings: Any, work: Any) -> Any:
+    """Run one change in one transaction; store and case errors exit 1 with the reason."""
+    from aftercall.cases.lifecycle import (
+        CaseError,
+    )  # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import (
+        StoreError,
+        transaction,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    try:
+        with transaction(settings.db) as con:
+            return work(con)
+    except (CaseError, StoreError) as exc:
+        raise base.fail(str(exc)) from exc
+
+
+@cases_app.command()
+def claim(
+    case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
+    by: ActorOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Claim an open case: you become its one named owner. Two claimers: one wins."""
+    from aftercall.cases.lifecycle import (
+        claim as do_claim,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    settings = base.settings_for(config, db)
+    _write(settings, lambda con: do_claim(con, case_id, by))
+    out.print(f"{case_id} claimed by {by}", highlight=False)
+
+
+@cases_app.command()
+def outcome(
+    case_id: Annotated[str, typer.Argument(help="e.g. C-00001")],
+    result: Annotated[
+        str,
+        typer.Argument(
+            help="reached, recovered, declined, unreachable, wrong_number, contacted or closed"
+        ),
+    ],
+    by: ActorOption,
+    note: Annotated[str | None, typer.Option(help="what happened, in a sentence")] = None,
+    granted: Annotated[
+        float | None, typer.Option(help="the gesture given (credit, waived fee), in currency")
+    ] = None,
+    approved_by: Annotated[
+        str | None, typer.Option(help="who approved a gesture above the case's cap")
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Record what happened on a case. Recovered schedules the follow-up check."""
+    from aftercall.cases.lifecycle import (
+        record_outcome,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    settings = base.settings_for(config, db)
+    state = _write(
+        settings,
+        lambda con: record_outcome(
+            con,
+            case_id,
+            result,
+            by,
+            note=note,
+            granted=granted,
+            approved_by=approved_by,
+            followup_days=settings.cases.followup_days,
+        ),
+    )
+    out.print(f"{case_id} is now {state}", highlight=False)
+
+
+@contacts_app.command("import-optout")
+def import_optout(
+    path: Annotated[Path, typer.Argument(help="CSV: customer_id or phone [, reason, timezone]")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import a do-not-contact list or per-customer opt-outs. Columns: customer_id and/or
+    phone, optional do_not_contact (yes/no, default yes), reason, timezone (IANA name)."""
+    from aftercall.cases.contacts import (
+        ContactsError,
+        import_optouts,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    settings = base.settings_for(config, db)
+    try:
+        result = _write(settings, lambda con: import_optouts(con, path))
+    except ContactsError as exc:
+        raise base.fail(str(exc)) from exc
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=False)
+    out.print(
+        f"{result.imported} customers imported, {len(result.problems)} rows skipped",
+        highlight=False,
+    )
+
+
+@promises_app.command("check")
+def promises_check(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    at: Annotated[str | None, typer.Option(help="judge as of, ISO 8601 [default: now]")] = None,
+) -> None:
+    """Judge open promises (kept / broken) and bring cases up to date: for a scheduler."""
+    from aftercall.cases.refresh import (
+        refresh_cases,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    settings = base.settings_for(config, db)
+    counts = _write(settings, lambda con: refresh_cases(con, settings.cases, base.parse_moment(at)))
+    out.print(
+        f"promises: {counts['promises_broken']} broken, {counts['promises_kept']} kept; "
+        f"cases: {counts['opened']} opened, {counts['updated']} updated, "
+        f"{counts['escalated']} escalated, {counts['suppressed']} suppressed (opted out); "
+        + (
+            "looked at every customer"
+            if counts["customers_looked_at"] < 0
+            else f"looked at {counts['customers_looked_at']} customers whose calls, cases or "
+            "wishes changed or whose promises came due"
+        ),
+        highlight=False,
+    )
+
+
+base.app.add_typer(cases_app, name="cases")
+base.app.add_typer(contacts_app, name="contacts")
+base.app.add_typer(promises_app, name="promises")

@@ -1,0 +1,114 @@
+"""`aftercall train`, `aftercall eval detector`, `aftercall bench nlp`: the detector's model
+commands, registered on the main app by ``register``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aftercall.cli.main import app, bench_app, eval_app
+
+out = Console(soft_wrap=True)
+if not out.is_terminal:  # piped or captured: keep table rows on one line
+    out = Console(soft_wrap=True, width=150)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _table(title: str, rows: dict[str, dict], columns: list[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for col in columns:
+        table.add_column(col, justify="right")
+    for name, row in rows.items():
+        table.add_row(name, *(_fmt(row.get(c)) for c in columns))
+    return table
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def train(
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="where to write the model [default: models/outcome.json]"),
+    ] = None,
+) -> None:
+    """Train the outcome classifier on the development set and write models/outcome.json."""
+    from aftercall.training.train import (
+        train as fit,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    model = fit(out_file)
+    cols = ["precision", "recall", "f1", "roc_auc", "brier", "threshold"]
+    for split in ("cv", "test"):
+        rows = {name: r[split] for name, r in model["comparison"].items()}
+        where = "train, out-of-fold by source" if split == "cv" else "held-out test families"
+        out.print(_table(f"dev set, {where} (unresolved = positive)", rows, cols))
+    dest = out_file or "models/outcome.json"
+    out.print(f"wrote {dest}: {model['model_version']}, threshold {model['threshold']:.3f}")
+
+
+def eval_detector(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the PR curve and JSON")] = Path(
+        "eval"
+    ),
+    uss_per_set: Annotated[int, typer.Option(help="USS dialogues per set (0 = all)")] = 200,
+    cfpb: Annotated[int, typer.Option(help="CFPB narratives (0 = all mapped)")] = 300,
+    data: Annotated[
+        Path | None, typer.Option(help="shared data folder [default: ../shared/data]")
+    ] = None,
+) -> None:
+    """Score the detector: dev test split, USS satisfaction, CFPB categories; PR curve PNG."""
+    from aftercall.evaluation.detector import (
+        evaluate,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    report = evaluate(out_dir, uss_per_set=uss_per_set, cfpb_limit=cfpb, data=data, log=err.print)
+    cols = ["n", "precision", "recall", "f1", "roc_auc", "brier", "accuracy", "macro_recall"]
+    out.print(_table("aftercall eval detector", report["rows"], cols))
+    for note in report["notes"]:
+        out.print(f"- {note}", highlight=False)
+    out.print(f"wrote {report['png']} and {report['json']}")
+
+
+def bench_nlp(
+    calls: Annotated[int, typer.Option(help="generated transcripts")] = 1000,
+    words: Annotated[int, typer.Option(help="words per transcript, about")] = 900,
+    n_process: Annotated[int, typer.Option(help="spaCy processes (0 = one per CPU)")] = 0,
+) -> None:
+    """Calls per second through the detector vs bare nlp.pipe of the same model, one run."""
+    from aftercall.evaluation.bench_nlp import (
+        run,
+    )  # lazy: `aftercall --help` and other commands start fast
+
+    result = run(calls=calls, words=words, n_process=n_process, log=err.print)
+    table = Table(
+        title=f"aftercall bench nlp: {calls} calls of ~{words} words", title_justify="left"
+    )
+    for col in ("", "seconds", "calls/s", "words/s"):
+        table.add_column(col, justify="right")
+    for name in ("bare_stock", "bare_same", "aftercall"):
+        r = result[name]
+        table.add_row(
+            name, f"{r['seconds']:.1f}", f"{r['calls_per_s']:.1f}", f"{r['words_per_s']:,.0f}"
+        )
+    out.print(table)
+    for name in ("bare_stock", "bare_same", "aftercall"):
+        out.print(f"{name}: {result[name]['pipes']}", highlight=False)
+    out.print(
+        f"ratio aftercall / bare stock model: {result['ratio_stock']:.2f}; "
+        f"/ bare with the same components: {result['ratio_same']:.2f} "
+        f"(n_process={result['n_process']}, batch_size={result['batch_size']})"
+    )
+
+
+app.command("train")(train)
+eval_app.command("detector")(eval_detector)
+bench_app.command("nlp")(bench_nlp)

@@ -1,0 +1,117 @@
+"""One call from file to findings, as plain functions (the flow's tasks call these).
+
+No database and no Prefect here, so `aftercall analyze` and the tests use exactly the code
+the pipeline runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from aftercall.nlp.audio import AudioError, probe
+from aftercall.nlp.detector import Analysis, analyse, load_pipeline
+from aftercall.nlp.language import check_english
+from aftercall.nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
+from aftercall.nlp.redact import RedactionConfig, redact_transcript
+from aftercall.nlp.roles import infer_roles
+from aftercall.nlp.transcribe import AsrConfig, transcribe_detailed
+from aftercall.nlp.transcript import Transcript
+from aftercall.pipeline.intake import file_kind
+
+MAX_TRANSCRIPT_BYTES = 5_000_000
+# Longest recording processed (Settings.max_audio_s): decoding holds the whole call in memory
+# (16 kHz float32: ~460 MB per stereo hour) and a 3-hour "call" is a recorder left running.
+MAX_AUDIO_S = 2 * 3600.0
+
+
+class CallError(Exception):
+    """This one call cannot be processed; the message is shown to users as its reason."""
+
+    status = "failed"  # the call's status in the store
+
+
+class CallFailure(NamedTuple):
+    """What the pipeline stores for a call it could not analyse."""
+
+    status: str  # CallError.status of the error
+    reason: str
+
+
+class NotEnglishError(CallError):
+    """The call is in a language the detector does not read: set aside for a person."""
+
+    status = "not_english"
+
+
+def read_transcript(
+    path: Path, asr: AsrConfig | None = None, max_audio_s: float = MAX_AUDIO_S
+) -> Transcript:
+    """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
+    kind = file_kind(path)
+    try:
+        if kind == "audio":
+            asr = asr or AsrConfig()
+            try:
+                seconds = probe(path).duration_s  # the header only: cheap, before decoding
+                if seconds is not None and seconds > max_audio_s:
+                    raise CallError(
+                        f"recording is {seconds / 3600:.1f} h long; the limit is "
+                        f"{max_audio_s / 3600:.1f} h (max_audio_s in the config)"
+                    )
+                result = transcribe_detailed(path, asr)
+            except AudioError as exc:
+                raise CallError(str(exc)) from exc
+            transcript = result.transcript
+            if asr.min_understood_share > 0:
+                language = check_english(
+                    transcript,
+                    result.speech_s,
+                    multilingual=result.multilingual,
+                    detected_probability=result.language_probability,
+                    min_understood_share=asr.min_understood_share,
+                )
+                if not language.english:
+                    raise NotEnglishError(language.reason or "not English")
+            if transcript.source == "asr-mono":
+                transcript = infer_roles(transcript, result.speaker_labels)
+            return transcript
+        if kind in ("text", "json"):
+            if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
+                raise CallError(f"transcript larger than {MAX_TRANSCRIPT_BYTES:,} bytes")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise CallError("transcript is not UTF-8 text") from exc
+            if kind == "text":
+                transcript, labels = parse_text_transcript(text)
+                return infer_roles(transcript, labels)
+            transcript = parse_json_transcript(text)
+            if any(t.speaker == "unknown" for t in transcript.turns):
+                transcript = infer_roles(transcript)
+            return transcript
+    except TranscriptError as exc:
+        raise CallError(str(exc)) from exc
+    except OSError as exc:
+        raise CallError(f"cannot read the file: {exc.strerror or exc}") from exc
+    raise CallError(f"unsupported file type {path.suffix or '(none)'}")
+
+
+def process_call(
+    path: Path,
+    started_at: datetime | None = None,
+    asr: AsrConfig | None = None,
+    redaction: RedactionConfig | None = None,
+    max_audio_s: float = MAX_AUDIO_S,
+    outcome_model: str | None = None,
+) -> tuple[Transcript, Analysis]:
+    """The REDACTED transcript and its analysis: personal data is replaced before the
+    detector sees the text, so signals, summaries and promises cannot quote it either.
+    `outcome_model` is the outcome model file ([model] outcome_path); None = the shipped one."""
+    transcript = read_transcript(path, asr, max_audio_s)
+    if not transcript.turns:
+        raise CallError("no speech found in the recording")
+    transcript, _ = redact_transcript(transcript, redaction)
+    nlp = load_pipeline(outcome_model=outcome_model)  # rebuilt when that file changes
+    return transcript, analyse(transcript, started_at=started_at, nlp=nlp)

@@ -1,0 +1,87 @@
+"""`aftercall cases / contacts / promises` end to end on a real DuckDB file (no audio)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aftercall.cli import app
+from tests.casekit import BILL_OPEN, REFUND_KEPT_PROMISE, T0, add_call, refresh
+
+runner = CliRunner()
+NOON = ["--at", "2026-11-25T12:00:00+00:00"]
+NIGHT = ["--at", "2026-11-25T23:30:00+00:00"]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    db = tmp_path / "cli.duckdb"
+    add_call(db, tmp_path, BILL_OPEN, "C1", T0)
+    add_call(db, tmp_path, BILL_OPEN, "=HYPERLINK(1)", T0 + timedelta(minutes=1))
+    refresh(db, at=T0 + timedelta(hours=1))
+    return db
+
+
+def _json(db: Path, *args: str) -> list[dict]:
+    result = runner.invoke(app, ["cases", "--db", str(db), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_list_filter_claim_and_record(db: Path) -> None:
+    assert [c["customer_id"] for c in _json(db, *NOON)] == ["C1", "=HYPERLINK(1)"]
+    assert [c["owner"] for c in _json(db, *NOON, "--owner", "Sam Ortiz")] == ["Sam Ortiz"]
+    assert _json(db, *NOON, "--priority", "critical") == []
+    assert _json(db, *NIGHT) == []  # quiet hours (21:00-08:00 UTC by default)
+    assert len(_json(db, *NIGHT, "--ignore-quiet-hours")) == 2
+    case_id = _json(db, *NOON)[0]["case_id"]
+    ok = runner.invoke(app, ["cases", "claim", case_id, "--by", "Lee Park", "--db", str(db)])
+    assert ok.exit_code == 0 and "claimed by Lee Park" in ok.stdout
+    again = runner.invoke(app, ["cases", "claim", case_id, "--by", "Dana Cole", "--db", str(db)])
+    assert again.exit_code == 1 and "already claimed by Lee Park" in again.stderr
+    assert [c["case_id"] for c in _json(db, *NOON, "--state", "claimed")] == [case_id]
+    done = runner.invoke(
+        app, ["cases", "outcome", case_id, "recovered", "--by", "Lee Park", "--db", str(db)]
+    )
+    assert done.exit_code == 0 and "is now recovered" in done.stdout
+    bad = runner.invoke(
+        app, ["cases", "outcome", case_id, "claimed", "--by", "Lee Park", "--db", str(db)]
+    )
+    assert bad.exit_code == 1 and "unknown outcome 'claimed'" in bad.stderr
+
+
+def test_csv_export_neutralises_formulas(db: Path) -> None:
+    out = runner.invoke(app, ["cases", "--db", str(db), "--format", "csv", *NOON]).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["customer_id"] for r in rows] == ["C1", "'=HYPERLINK(1)"]
+    assert all(not v.startswith(("=", "+", "@", "-")) for r in rows for v in r.values() if v)
+
+
+def test_import_optout_reports_skipped_rows_and_honours_the_rest(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "dnc.csv"
+    path.write_text("customer_id,phone\nC1,\n,12\n", encoding="utf-8")
+    result = runner.invoke(app, ["contacts", "import-optout", str(path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 customers imported, 1 rows skipped" in result.stdout
+    assert "line 3: phone '12' has fewer than 7 digits" in result.stderr
+    assert [c["customer_id"] for c in _json(db, *NOON)] == ["=HYPERLINK(1)"]
+    missing = runner.invoke(app, ["contacts", "import-optout", str(tmp_path / "no.csv")])
+    assert missing.exit_code == 1 and "cannot read" in missing.stderr
+
+
+def test_promises_check_for_a_scheduler(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    add_call(db, tmp_path, REFUND_KEPT_PROMISE, "C9", T0)
+    args = ["promises", "check", "--db", str(db), "--at"]
+    early = runner.invoke(app, [*args, "2026-11-18T09:00:00+00:00"])
+    assert "promises: 0 broken, 0 kept; cases: 0 opened" in early.stdout
+    late = runner.invoke(app, [*args, "2026-11-24T09:00:00+00:00"])
+    assert "promises: 1 broken, 0 kept; cases: 1 opened" in late.stdout
+    bad = runner.invoke(app, [*args, "next tuesday"])
+    assert bad.exit_code == 2 and "not an ISO 8601" in bad.stderr

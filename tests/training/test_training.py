@@ -1,0 +1,58 @@
+"""The outcome classifier: trained reproducibly from files in the repo, read back safely."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aftercall.nlp.detector import load_pipeline
+from aftercall.nlp.outcome import FEATURES, ModelScorer, find_scorer, model_path
+from aftercall.training.train import train
+
+MODEL = model_path("outcome.json")
+
+
+def test_train_reproduces_the_committed_model(tmp_path: Path) -> None:
+    out = tmp_path / "outcome.json"
+    model = train(out)
+    assert out.read_bytes() == MODEL.read_bytes(), "run `aftercall train` and commit models/"
+    assert model["comparison"]["features_lr"]["test"]["n"] >= 100
+
+
+def test_the_pipeline_carries_the_trained_scorer() -> None:
+    scorer = find_scorer(load_pipeline())
+    assert isinstance(scorer, ModelScorer)
+    assert scorer.threshold == json.loads(MODEL.read_text())["threshold"]
+
+
+def test_scores_are_probabilities_and_move_the_right_way() -> None:
+    scorer = ModelScorer(json.loads(MODEL.read_text()))
+    base = dict.fromkeys(FEATURES, 0.0)
+    open_call = base | {"rules_logit": 1.0, "n_problem": 1, "open_at_end": 1}
+    fixed = base | {"rules_logit": -4.0, "n_problem": 1, "confirmed_last": 1}
+    p_open, p_fixed = scorer.predict(open_call), scorer.predict(fixed)
+    assert 0 < p_fixed < scorer.threshold <= p_open < 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"features": ["rules_logit", "made_up"]},
+        {"threshold": 1.5},
+        {"coef": [1.0]},
+    ],
+)
+def test_a_broken_model_file_is_refused_by_name(change: dict) -> None:
+    model = json.loads(MODEL.read_text()) | change
+    with pytest.raises(ValueError):
+        ModelScorer(model)
+
+
+def test_a_missing_model_file_says_how_to_make_one(tmp_path: Path) -> None:
+    import spacy
+
+    nlp = spacy.blank("en")
+    with pytest.raises(RuntimeError, match="aftercall train"):
+        nlp.add_pipe("aftercall_outcome_model", config={"model_file": str(tmp_path / "none.json")})

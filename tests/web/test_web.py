@@ -1,0 +1,534 @@
+"""The web app through FastAPI's TestClient on a real DuckDB file: access (login, roles,
+CSRF, rate limit, session fixation), escaping, audio by id, review decisions and cases."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from aftercall.store.db import transaction
+from aftercall.web import auth
+from tests.webkit import PASSWORD, build_db, client, csrf, login
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_db(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture
+def db(base_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "web.duckdb"
+    copy.write_bytes(base_db.read_bytes())
+    return copy
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limiter() -> None:
+    auth.limiter.failures.clear()
+
+
+def _flagged(db: Path) -> list[str]:
+    with transaction(db) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT call_id FROM analyses WHERE outcome <> 'resolved' ORDER BY call_id"
+            ).fetchall()
+        ]
+
+
+def test_pages_need_a_login(db: Path) -> None:
+    c = client(db)
+    for path in ("/review", "/cases", "/dashboard", f"/calls/{_flagged(db)[0]}"):
+        r = c.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
+
+
+def test_wrong_password_and_unknown_user_are_refused_alike(db: Path) -> None:
+    c = client(db)
+    assert login(c, "rita", "wrong password").status_code == 401
+    assert login(c, "nobody", PASSWORD).status_code == 401
+    assert c.get("/review", follow_redirects=False).status_code == 303
+
+
+def test_roles_are_enforced_per_route(db: Path) -> None:
+    call = _flagged(db)[0]
+    expect = {
+        "rita": {"/review": 200, f"/calls/{call}": 200, "/cases": 403, "/dashboard": 403},
+        "Dana Cole": {"/review": 403, "/cases": 200, "/dashboard": 403},
+        "max": {"/review": 200, "/cases": 200, "/dashboard": 200, "/export/cases.csv": 200},
+        "ada": {"/review": 200, "/cases": 200, "/dashboard": 200},
+    }
+    for name, pages in expect.items():
+        c = client(db)
+        assert login(c, name).status_code == 303
+        for path, status in pages.items():
+            assert c.get(path).status_code == status, (name, path)
+
+
+def test_a_post_without_the_csrf_token_is_refused(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    call = _flagged(db)[0]
+    r = c.post(f"/calls/{call}/decision", data={"decision": "unresolved"})
+    assert r.status_code == 403
+    r = c.post(f"/calls/{call}/decision", data={"decision": "unresolved", "csrf_token": "forged"})
+    assert r.status_code == 403
+    with transaction(db) as con:
+        assert con.execute("SELECT count(*) FROM labels WHERE source = 'qa'").fetchone()[0] == 0
+    # a login form without the token is refused too (login CSRF)
+    r = client(db).post("/login", data={"username": "rita", "password": PASSWORD})
+    assert r.status_code == 403
+
+
+def test_login_rotates_the_session_against_fixation(db: Path) -> None:
+    c = client(db)
+    planted_token = csrf(c)
+    planted_cookie = c.cookies.get("aftercall_session")
+    assert login(c, "rita").status_code == 303
+    assert c.cookies.get("aftercall_session") != planted_cookie
+    # the token from before login no longer works after it
+    call = _flagged(db)[0]
+    r = c.post(
+        f"/calls/{call}/decision", data={"decision": "resolved", "csrf_token": planted_token}
+    )
+    assert r.status_code == 403
+
+
+def test_five_failed_logins_a_minute_lock_that_user_from_that_address(db: Path) -> None:
+    c = client(db)
+    for _ in range(5):
+        assert login(c, "rita", "guess").status_code == 401
+    assert login(c, "rita").status_code == 429  # even the right password, for a minute
+    assert login(c, "max").status_code == 303  # another user is not locked out
+
+
+def test_login_redirects_only_to_local_paths(db: Path) -> None:
+    c = client(db)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        r = c.post(
+            "/login",
+            data={"username": "rita", "password": PASSWORD, "csrf_token": csrf(c), "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/", target
+
+
+def test_transcript_text_is_escaped(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    pages = [c.get(f"/calls/{call}").text for call in _flagged(db)]
+    hostile = [p for p in pages if "alert(" in p]
+    assert hostile, "the hostile call should be flagged and shown"
+    assert "<script>alert" not in hostile[0]
+    assert "&lt;script&gt;alert(" in hostile[0]
+
+
+def test_audio_is_served_only_by_call_id_and_only_the_redacted_copy(
+    db: Path, tmp_path: Path
+) -> None:
+    call = _flagged(db)[0]
+    clip = tmp_path / "redacted.flac"
+    clip.write_bytes(b"fLaC redacted bytes")
+    with transaction(db) as con:
+        con.execute("UPDATE calls SET redacted_audio = ? WHERE call_id = ?", [str(clip), call])
+    c = client(db)
+    login(c, "rita")
+    r = c.get(f"/calls/{call}/audio")
+    assert r.status_code == 200 and r.content == b"fLaC redacted bytes"
+    for bad in (
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2Fetc%2Fpasswd",
+        "0000000000000000",
+        _flagged(db)[1],  # in the database, but without a redacted copy
+    ):
+        assert c.get(f"/calls/{bad}/audio").status_code == 404, bad
+
+
+def test_a_decision_is_stored_as_a_label_with_who_and_when(db: Path) -> None:
+    call = _flagged(db)[0]
+    c = client(db)
+    login(c, "rita")
+    token = csrf(c, f"/calls/{call}")
+    r = c.post(
+        f"/calls/{call}/decision",
+        data={
+            "decision": "not_a_problem",
+            "category": "billing",
+            "note": "=cmd|' /C calc'!A0 <b>bold</b>",
+            "csrf_token": token,
+        },
+    )
+    assert r.status_code == 200 and "Saved: not_a_problem" in r.text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in r.text
+    with transaction(db) as con:
+        row = con.execute(
+            "SELECT label, source, reviewer, detail->>'decision', detail->>'category'"
+            " FROM labels WHERE call_id = ?",
+            [call],
+        ).fetchone()
+    assert row == ("resolved", "qa", "rita", "not_a_problem", "billing")
+    # reviewed calls leave the queue unless asked for
+    assert call not in c.get("/review").text
+    assert call in c.get("/review?reviewed=true").text
+    bad = c.post(f"/calls/{call}/decision", data={"decision": "maybe", "csrf_token": token})
+    assert bad.status_code == 400
+
+
+def test_review_queue_sorts_and_filters(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    flagged = _flagged(db)
+    listed = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review").text)
+    assert sorted(listed) == flagged
+    with transaction(db) as con:
+        severity = dict(con.execute("SELECT call_id, severity FROM analyses").fetchall())
+    rank = {"critical": 0, "high": 1, "normal": 2, "low": 3}
+    ranks = [rank[severity[x]] for x in listed]
+    assert ranks == sorted(ranks) and ranks[0] < ranks[-1], [severity[x] for x in listed]
+    by_margin = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review?sort=uncertainty").text)
+    assert sorted(by_margin) == flagged
+    assert "No flagged calls match" in c.get("/review?category=no-such-category").text
+    assert c.get("/review?since=not-a-date").status_code == 400
+    assert c.get("/review?page=0").status_code == 422
+
+
+def test_claim_next_then_record_outcome_lands_in_the_event_log(db: Path) -> None:
+    c = client(db)
+    login(c, "Dana Cole")
+    r = c.post("/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False)
+    assert r.status_code == 303
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    page = c.get(f"/cases/{case_id}").text
+    assert "claimed" in page and "Call script" in page
+    r = c.post(
+        f"/cases/{case_id}/outcome",
+        data={
+            "outcome": "recovered",
+            "note": "refund sent",
+            "followup_days": "3",
+            "csrf_token": csrf(c, "/cases"),
+        },
+    )
+    assert r.status_code == 200 and "recovered" in r.text
+    with transaction(db) as con:
+        gap = con.execute(
+            "SELECT followup_at - updated_at FROM cases WHERE case_id = ?", [case_id]
+        ).fetchone()[0]
+    assert gap.days == 3
+    with transaction(db) as con:
+        events = con.execute(
+            "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid", [case_id]
+        ).fetchall()
+    assert events[-3:] == [
+        ("claimed", "Dana Cole"),
+        ("contacted", "Dana Cole"),
+        ("recovered", "Dana Cole"),
+    ]
+    # above the cap without an approver: refused in words, nothing written
+    r = c.post(
+        f"/cases/{case_id}/outcome",
+        data={"outcome": "closed", "granted": "abc", "csrf_token": csrf(c, "/cases")},
+    )
+    assert r.status_code == 400 and "not an amount" in r.text
+    r = c.post(
+        f"/cases/{case_id}/outcome",
+        data={"outcome": "closed", "followup_days": "-1", "csrf_token": csrf(c, "/cases")},
+    )
+    assert r.status_code == 422
+
+
+def test_two_agents_claiming_at_once_get_different_cases(db: Path) -> None:
+    with transaction(db) as con:
+        open_cases = con.execute("SELECT count(*) FROM cases WHERE state = 'open'").fetchone()[0]
+    assert open_cases >= 2
+    agents = {name: client(db) for name in ("Dana Cole", "Sam Ortiz")}
+    tokens = {}
+    for name, c in agents.items():
+        login(c, name)
+        tokens[name] = csrf(c, "/cases")
+    barrier = threading.Barrier(2)
+    got: dict[str, str] = {}
+
+    def go(name: str) -> None:
+        barrier.wait()
+        r = agents[name].post(
+            "/cases/claim-next", data={"csrf_token": tokens[name]}, follow_redirects=False
+        )
+        got[name] = r.headers.get("location", str(r.status_code))
+
+    threads = [threading.Thread(target=go, args=(n,)) for n in agents]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(v.startswith("/cases/C-") for v in got.values()), got
+    assert len(set(got.values())) == 2, got
+    with transaction(db) as con:
+        owners = dict(
+            con.execute(
+                "SELECT case_id, owner FROM cases WHERE case_id IN (SELECT unnest(?))",
+                [[v.rsplit("/", 1)[1] for v in got.values()]],
+            ).fetchall()
+        )
+        claims = con.execute("SELECT count(*) FROM case_events WHERE event = 'claimed'")
+        assert claims.fetchone()[0] == 2
+    assert sorted(owners.values()) == ["Dana Cole", "Sam Ortiz"]
+
+
+def test_dashboard_and_csv_export_neutralise_formulas(db: Path) -> None:
+    with transaction(db) as con:
+        con.execute("UPDATE cases SET reason = '=HYPERLINK(\"http://x\")'")
+    c = client(db)
+    login(c, "max")
+    page = c.get("/dashboard")
+    assert page.status_code == 200 and "<svg" in page.text and "recovery rate" in page.text
+    csv_text = c.get("/export/cases.csv").text
+    assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text
+    assert c.get("/export/flagged.csv").status_code == 200
+    assert c.get("/export/nothing.csv").status_code == 404
+
+
+def test_dashboard_draws_every_chart_the_issue_names_and_lists_the_runs(db: Path) -> None:
+    from aftercall.store.calls import finish_run, start_run
+
+    with transaction(db) as con:
+        start_run(con, "run-1", "flow-<1>", "/inbox/<script>")
+        finish_run(con, "run-1", {"new": 4, "analysed": 3, "failed": 1}, "completed")
+        con.execute(
+            "UPDATE calls SET agent_id = 'agent <7>'"
+            " WHERE call_id IN (SELECT call_id FROM promises LIMIT 1)"
+        )
+        con.execute("UPDATE promises SET status = 'broken'")
+    c = client(db)
+    login(c, "max")
+    page = c.get("/dashboard").text
+    for chart in (
+        "flagged",
+        "cases",
+        "recovery",
+        "first-contact",
+        "root-causes",
+        "deflections",
+        "broken-promises",
+    ):
+        assert f'id="chart-{chart}"' in page, chart
+    assert page.count("<svg") == 7 and "<script>" not in page.split("</header>")[1]
+    runs = page.split('id="runs"')[1].split("</table>")[0]
+    assert "run-1" in runs and "completed" in runs and "<th>analysed</th>" in runs
+    assert "<td>3</td>" in runs
+    chart = page.split('id="chart-broken-promises"')[1].split("</figure>")[0]
+    assert "agent &lt;7&gt;" in chart
+    sla = page.split('id="sla"')[1].split("</table>")[0]  # cases opened days ago, no contact
+    assert re.search(r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla)
+    for what in ("cases", "flagged", "root_causes", "agents", "first_contact", "runs"):
+        r = c.get(f"/export/{what}.csv")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), what
+        assert f'href="/export/{what}.csv"' in page
+    runs_csv = c.get("/export/runs.csv").text.splitlines()
+    assert runs_csv[0].startswith("run_id,started_at,finished_at,status,new,analysed,failed")
+    assert runs_csv[1].startswith("run-1,") and ",completed,4,3,1," in runs_csv[1]
+
+
+def test_users_add_from_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from aftercall.cli import app
+
+    db = tmp_path / "u.duckdb"
+    runner = CliRunner()
+    ok = runner.invoke(
+        app,
+        ["users", "add", "lee", "--role", "reviewer", "--password-stdin", "--db", str(db)],
+        input="a long password\n",
+    )
+    assert ok.exit_code == 0, ok.output
+    with transaction(db) as con:
+        row = con.execute("SELECT role, password_hash FROM users WHERE name = 'lee'").fetchone()
+    assert row[0] == "reviewer" and row[1].startswith("$argon2id$") and "long" not in row[1]
+    for args, text in (
+        (["--role", "boss"], "unknown role"),
+        (["--role", "reviewer"], "at least 8"),
+    ):
+        bad = runner.invoke(
+            app,
+            ["users", "add", "lee", *args, "--password-stdin", "--db", str(db)],
+            input="short\n",
+        )
+        assert bad.exit_code == 2 and text in bad.output, bad.output
+
+
+def test_a_role_is_checked_on_every_request_not_only_at_login(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    token = csrf(c, "/review")
+    assert c.post("/cases/claim-next", data={"csrf_token": token}).status_code == 403
+    with transaction(db) as con:
+        con.execute("UPDATE users SET disabled = true WHERE name = 'rita'")
+    r = c.get("/review", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.get("/review", follow_redirects=False).status_code == 303  # logged out for good
+
+
+def test_claiming_a_case_someone_else_claimed_says_who(db: Path) -> None:
+    with transaction(db) as con:
+        case_id = con.execute("SELECT min(case_id) FROM cases WHERE state = 'open'").fetchone()[0]
+    dana, sam = client(db), client(db)
+    login(dana, "Dana Cole")
+    login(sam, "Sam Ortiz")
+    r = dana.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(dana, "/cases")})
+    assert r.status_code == 200 and "claimed" in r.text
+    r = sam.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(sam, "/cases")})
+    assert "already claimed by Dana Cole" in r.text
+    assert sam.get("/cases/C-99999999").status_code == 404
+    assert sam.get("/cases/..%2Fetc").status_code == 404
+
+
+def test_reviewers_who_disagree_make_a_dispute_that_a_second_look_finds(db: Path) -> None:
+    call = _flagged(db)[0]
+    for name, decision in (("rita", "unresolved"), ("max", "not_a_problem")):
+        c = client(db)
+        login(c, name)
+        token = csrf(c, f"/calls/{call}")
+        c.post(f"/calls/{call}/decision", data={"decision": decision, "csrf_token": token})
+    assert 'id="disputed"' in c.get(f"/calls/{call}").text
+    listed = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review?disputed=true").text)
+    assert listed == [call]
+    others = [x for x in _flagged(db) if x != call]
+    assert 'id="disputed"' not in c.get(f"/calls/{others[0]}").text
+
+
+def test_a_dispute_is_settled_only_by_a_reviewer_who_is_neither_side(db: Path) -> None:
+    call = _flagged(db)[0]
+    sessions = {}
+    for name in ("rita", "max", "ada"):
+        sessions[name] = c = client(db)
+        login(c, name)
+    token = {n: csrf(c, f"/calls/{call}") for n, c in sessions.items()}
+    rita, mx, ada = sessions["rita"], sessions["max"], sessions["ada"]
+    rita.post(
+        f"/calls/{call}/decision", data={"decision": "unresolved", "csrf_token": token["rita"]}
+    )
+    # disputing your own decision is refused; a second reviewer may
+    r = rita.post(f"/calls/{call}/dispute", data={"reason": "x", "csrf_token": token["rita"]})
+    assert r.status_code == 400 and "your own decision" in r.text
+    assert mx.post(f"/calls/{call}/dispute", data={"reason": "no"}).status_code == 403  # CSRF
+    r = mx.post(
+        f"/calls/{call}/dispute",
+        data={"reason": "<b>she</b> misheard", "csrf_token": token["max"]},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = rita.get(f"/calls/{call}").text
+    assert 'id="not-yours"' in page and "&lt;b&gt;she&lt;/b&gt; misheard" in page
+    assert 'id="settle"' in ada.get(f"/calls/{call}").text
+    with transaction(db) as con:
+        (dispute_id,) = con.execute("SELECT dispute_id FROM disputes").fetchone()
+    # neither the decider nor the disputer may settle it
+    for name in ("rita", "max"):
+        r = sessions[name].post(
+            f"/disputes/{dispute_id}/settle",
+            data={"decision": "resolved", "csrf_token": token[name]},
+        )
+        assert r.status_code == 400 and "a second reviewer must settle it" in r.text, name
+    r = ada.post(f"/disputes/{dispute_id}/settle", data={"decision": "resolved"})
+    assert r.status_code == 403  # CSRF
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle",
+        data={
+            "decision": "not_a_problem",
+            "note": "customer said fine",
+            "csrf_token": token["ada"],
+        },
+    )
+    assert r.status_code == 200 and "settled <b>resolved</b> by ada" in r.text
+    r = ada.post(
+        f"/disputes/{dispute_id}/settle", data={"decision": "resolved", "csrf_token": token["ada"]}
+    )
+    assert r.status_code == 400 and "already settled by ada" in r.text
+    with transaction(db) as con:
+        row = con.execute(
+            "SELECT decided_by, disputed_label, opened_by, settled_by, final_label FROM disputes"
+        ).fetchone()
+        newest = con.execute(
+            'SELECT label, reviewer FROM labels WHERE call_id = ? ORDER BY "at" DESC LIMIT 1',
+            [call],
+        ).fetchone()
+    assert row == ("rita", "unresolved", "max", "ada", "resolved")  # both labels kept
+    assert newest == ("resolved", "ada")  # the final label is what retraining sees
+    assert "/calls/" not in rita.get("/review?disputed=true").text.split("<tbody>")[1]
+    page = rita.get("/calibration").text
+    assert re.search(r'id="flag-upheld">0%<', page) and re.search(r'id="disputes-open">0<', page)
+    assert re.search(r'id="decision-upheld">0%<', page)
+    assert client(db).get("/calibration", follow_redirects=False).status_code == 303
+    outreach = client(db)
+    login(outreach, "Dana Cole")
+    assert outreach.get("/calibration").status_code == 403
+
+
+def test_the_case_page_records_every_outcome_the_issue_names(db: Path) -> None:
+    c = client(db)
+    login(c, "Dana Cole")
+    r = c.post("/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False)
+    case_id = r.headers["location"].rsplit("/", 1)[1]
+    page = c.get(f"/cases/{case_id}").text
+    for text in ("reached the customer", "recovered", "declined", "unreachable", "wrong number"):
+        assert text in page
+    token = csrf(c, "/cases")
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "reached", "csrf_token": token})
+    assert r.status_code == 200 and '<span class="state">contacted</span>' in r.text
+    assert "(reached)" in r.text
+    r = c.post(f"/cases/{case_id}/outcome", data={"outcome": "wrong_number", "csrf_token": token})
+    assert 'id="fix-contact"' in r.text and "(wrong number)" in r.text
+    r = c.post(f"/cases/{case_id}/contact-fixed", data={"note": "<i>x</i>", "csrf_token": token})
+    assert 'id="fix-contact"' not in r.text and "&lt;i&gt;x&lt;/i&gt;" in r.text
+    assert c.post(f"/cases/{case_id}/contact-fixed", data={"note": "x"}).status_code == 403
+    with transaction(db) as con:
+        events = con.execute(
+            "SELECT event, actor FROM case_events WHERE case_id = ? ORDER BY rowid", [case_id]
+        ).fetchall()
+    assert events[-3:] == [
+        ("contacted", "Dana Cole"),
+        ("unreachable", "Dana Cole"),
+        ("contact_fixed", "Dana Cole"),
+    ]
+
+
+def test_the_schema_is_checked_at_the_first_request_only(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftercall.store import db as store_db
+
+    calls = []
+    real = store_db.migrate
+    monkeypatch.setattr(store_db, "migrate", lambda con: calls.append(1) or real(con))
+    c = client(db)
+    login(c, "rita")
+    for _ in range(3):
+        assert c.get("/review").status_code == 200
+    assert len(calls) == 1
+
+
+def test_an_opted_out_customers_case_is_shown_but_cannot_be_claimed(db: Path) -> None:
+    with transaction(db) as con:
+        case_id, key = con.execute(
+            "SELECT case_id, customer_key FROM cases WHERE state = 'open' ORDER BY case_id"
+        ).fetchone()
+        con.execute(
+            "INSERT INTO contact_prefs VALUES (?, true, NULL, 'asked us to stop', 'test', now())",
+            [key],
+        )
+    c = client(db)
+    login(c, "Dana Cole")
+    page = c.get(f"/cases/{case_id}").text
+    assert 'id="opted-out"' in page and 'id="claim"' not in page
+    r = c.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(c, "/cases")})
+    assert "asked not to be contacted" in r.text
+    with transaction(db) as con:
+        state = con.execute("SELECT state FROM cases WHERE case_id = ?", [case_id]).fetchone()
+    assert state == ("open",)
