@@ -747,16 +747,14 @@ def _presidio_analyzer():  # pragma: no cover - exercised when presidio is insta
     (Presidio's see digits, not spoken words), and its e-mail recogniser would make
     tldextract fetch the public suffix list over the network on first use.
     """
-    from presidio_analyzer import (
-        AnalyzerEngine,
-        RecognizerRegistry,
-    )  # lazy: slow import, needed only here
-    from presidio_analyzer.nlp_engine import (
-        NlpEngineProvider,
-    )  # lazy: slow import, needed only here
-    from presidio_analyzer.predefined_recognizers import (
-        SpacyRecognizer,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+    # lazy: slow import, needed only here
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    # lazy: slow import, needed only here
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
     provider = NlpEngineProvider(
         nlp_configuration={

@@ -46,9 +46,8 @@ def cases(
     Opted-out customers never appear; customers inside quiet hours at --at are left off."""
     if ctx.invoked_subcommand is not None:
         return
-    from aftercall.cases.worklist import (
-        Filters,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.worklist import Filters
 
     settings = base.settings_for(config, db)
     moment = base.parse_moment(at)
@@ -65,13 +64,11 @@ def cases(
 
 def _write(settings: Any, work: Any) -> Any:
     """Run one change in one transaction; store and case errors exit 1 with the reason."""
-    from aftercall.cases.lifecycle import (
-        CaseError,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import (
-        StoreError,
-        transaction,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.lifecycle import CaseError
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError, transaction
 
     try:
         with transaction(settings.db) as con:
@@ -88,9 +85,8 @@ def claim(
     config: ConfigOption = None,
 ) -> None:
     """Claim an open case: you become its one named owner. Two claimers: one wins."""
-    from aftercall.cases.lifecycle import (
-        claim as do_claim,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.lifecycle import claim as do_claim
 
     settings = base.settings_for(config, db)
     _write(settings, lambda con: do_claim(con, case_id, by))
@@ -118,9 +114,8 @@ def outcome(
     config: ConfigOption = None,
 ) -> None:
     """Record what happened on a case. Recovered schedules the follow-up check."""
-    from aftercall.cases.lifecycle import (
-        record_outcome,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.lifecycle import record_outcome
 
     settings = base.settings_for(config, db)
     state = _write(
@@ -147,10 +142,8 @@ def import_optout(
 ) -> None:
     """Import a do-not-contact list or per-customer opt-outs. Columns: customer_id and/or
     phone, optional do_not_contact (yes/no, default yes), reason, timezone (IANA name)."""
-    from aftercall.cases.contacts import (
-        ContactsError,
-        import_optouts,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.contacts import ContactsError, import_optouts
 
     settings = base.settings_for(config, db)
     try:
@@ -172,9 +165,8 @@ def promises_check(
     at: Annotated[str | None, typer.Option(help="judge as of, ISO 8601 [default: now]")] = None,
 ) -> None:
     """Judge open promises (kept / broken) and bring cases up to date: for a scheduler."""
-    from aftercall.cases.refresh import (
-        refresh_cases,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.refresh import refresh_cases
 
     settings = base.settings_for(config, db)
     counts = _write(settings, lambda con: refresh_cases(con, settings.cases, base.parse_moment(at)))

@@ -35,10 +35,8 @@ def asr_config(
     device: str | None = None,
 ):
     """The configured AsrConfig with the command line's overrides applied."""
-    from aftercall.config import (
-        ConfigError,
-        load_settings,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.config import ConfigError, load_settings
 
     try:
         cfg = load_settings(config).asr
@@ -61,12 +59,8 @@ def eval_asr(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """WER of aftercall's transcription beside raw faster-whisper, same model, same run."""
-    from aftercall.evaluation.asr import (
-        EvalDataError,
-        asterisk_samples,
-        evaluate,
-        shared_samples,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation.asr import EvalDataError, asterisk_samples, evaluate, shared_samples
 
     cfg = asr_config(config, model, compute_type, device)
     try:
@@ -126,11 +120,8 @@ def eval_speakers(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Mono calls: who spoke each word, by text cues alone vs voice clustering + text."""
-    from aftercall.evaluation.speakers import (
-        azure_cases,
-        demo_cases,
-        evaluate,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation.speakers import azure_cases, demo_cases, evaluate
 
     rows = evaluate(demo_cases() + azure_cases())
     if as_json:

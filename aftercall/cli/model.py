@@ -41,9 +41,8 @@ def train(
     ] = None,
 ) -> None:
     """Train the outcome classifier on the development set and write models/outcome.json."""
-    from aftercall.training.train import (
-        train as fit,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.training.train import train as fit
 
     model = fit(out_file)
     cols = ["precision", "recall", "f1", "roc_auc", "brier", "threshold"]
@@ -66,9 +65,8 @@ def eval_detector(
     ] = None,
 ) -> None:
     """Score the detector: dev test split, USS satisfaction, CFPB categories; PR curve PNG."""
-    from aftercall.evaluation.detector import (
-        evaluate,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation.detector import evaluate
 
     report = evaluate(out_dir, uss_per_set=uss_per_set, cfpb_limit=cfpb, data=data, log=err.print)
     cols = ["n", "precision", "recall", "f1", "roc_auc", "brier", "accuracy", "macro_recall"]
@@ -84,9 +82,8 @@ def bench_nlp(
     n_process: Annotated[int, typer.Option(help="spaCy processes (0 = one per CPU)")] = 0,
 ) -> None:
     """Calls per second through the detector vs bare nlp.pipe of the same model, one run."""
-    from aftercall.evaluation.bench_nlp import (
-        run,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation.bench_nlp import run
 
     result = run(calls=calls, words=words, n_process=n_process, log=err.print)
     table = Table(

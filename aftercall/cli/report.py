@@ -64,12 +64,11 @@ def report(
     at: Annotated[str | None, typer.Option(help="as of, ISO 8601 [default: now]")] = None,
 ) -> None:
     """What keeps going wrong, how recovery is doing, and how good the detector is."""
-    from aftercall.cases.report import (
-        build_report,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.cases.report import (
-        charts as draw,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.report import build_report
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.report import charts as draw
 
     settings = base.settings_for(config, db)
     moment = base.parse_moment(at)
@@ -114,13 +113,11 @@ def report(
 @webhooks_app.command("deliver")
 def webhooks_deliver(db: DbOption = None, config: ConfigOption = None) -> None:
     """Send the case events waiting in the outbox (the pipeline does this after each run)."""
-    from aftercall.cases.webhooks import (
-        WebhookError,
-        deliver,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import (
-        StoreError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.webhooks import WebhookError, deliver
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError
 
     settings = base.settings_for(config, db)
     if not settings.webhooks.url:
@@ -137,12 +134,11 @@ def webhooks_deliver(db: DbOption = None, config: ConfigOption = None) -> None:
 @webhooks_app.command("status")
 def webhooks_status(db: DbOption = None, config: ConfigOption = None) -> None:
     """How many events were delivered, wait for their first try, or are failing."""
-    from aftercall.cases.webhooks import (
-        outbox_status,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import (
-        StoreError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.webhooks import outbox_status
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError
 
     settings = base.settings_for(config, db)
     try:

@@ -38,10 +38,8 @@ from aftercall.pipeline.prefect_server import prepare_local_run
 def _check_model(settings: Settings) -> None:
     """Load the speech model up front: a missing model stops the command with one clear
     message instead of failing every recording of a run."""
-    from aftercall.nlp.transcribe import (
-        ModelError,
-        load_model,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.nlp.transcribe import ModelError, load_model
 
     try:
         load_model(settings.asr)
@@ -52,9 +50,8 @@ def _check_model(settings: Settings) -> None:
 def _warm_detector(settings: Settings) -> None:
     """Build the spaCy pipeline now (~1 s), while Prefect's server starts. Only a head
     start: a pipeline that cannot be built is reported where the calls use it, per call."""
-    from aftercall.nlp.detector import (
-        load_pipeline,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.nlp.detector import load_pipeline
 
     with suppress(Exception):
         load_pipeline(outcome_model=settings.outcome_model_file())
@@ -65,33 +62,27 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     set) starts first, in the background: its ~5 s start-up overlaps loading the speech
     model and the detector, which the run needs anyway."""
     prepare_local_run()
-    from aftercall.pipeline.prefect_server import (
-        start_temporary_server_early,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.prefect_server import start_temporary_server_early
 
     server_ready = start_temporary_server_early()
     settings = settings.sized_for_runner()  # the model the flow will use, loaded once
     _check_model(settings)
     _warm_detector(settings)
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from aftercall.flows import (
-        pipeline as flow_module,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.nlp.transcribe import (
-        ModelError,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.pipeline.runlock import (
-        RunLockedError,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import (
-        StoreError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.flows import pipeline as flow_module
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.nlp.transcribe import ModelError
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.runlock import RunLockedError
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError
 
     progress = Progress(
         TextColumn("{task.description}"),
@@ -145,11 +136,8 @@ def run(
     device: DeviceOption = None,
 ) -> None:
     """Process every new call in INBOX into the database and refresh the recovery cases."""
-    from aftercall.pipeline.inbox import (
-        InboxError,
-        canonical,
-        local_folder,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.inbox import InboxError, canonical, local_folder
 
     settings = asr_settings(settings_for(config, db), model, compute_type, device)
     inbox = inbox or settings.schedule.inbox
@@ -182,9 +170,8 @@ def demo(
     summary = _run_pipeline(inbox, settings)
     print_run(summary)
     out.print()
-    from aftercall.cases.worklist import (
-        Filters,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases.worklist import Filters
 
     show_list(settings, Fmt.table, Filters(include_review=True))  # a demo ignores quiet hours
 
@@ -199,13 +186,11 @@ def transcribe(
     device: DeviceOption = None,
 ) -> None:
     """Transcribe one recording into speaker turns (no database)."""
-    from aftercall.nlp.redact import (
-        redact_transcript,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.pipeline.call import (
-        CallError,
-        read_transcript,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.nlp.redact import redact_transcript
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.call import CallError, read_transcript
 
     settings = asr_settings(settings_for(config, None), model, compute_type, device)
     _check_model(settings)
@@ -238,13 +223,11 @@ def analyze(
     device: DeviceOption = None,
 ) -> None:
     """Analyse calls without a database: outcome, p_unresolved, category and signals."""
-    from aftercall.pipeline.call import (
-        CallError,
-        process_call,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.pipeline.intake import (
-        file_kind,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.call import CallError, process_call
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.intake import file_kind
 
     settings = asr_settings(settings_for(config, None), model, compute_type, device)
     if any(file_kind(p) == "audio" for p in paths):
@@ -302,9 +285,8 @@ def calls(
     status: Annotated[str | None, typer.Option(help="only calls with this status")] = None,
 ) -> None:
     """List the calls in the database with their status and outcome."""
-    from aftercall.store.calls import (
-        list_calls,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.calls import list_calls
 
     settings = settings_for(config, db)
     rows = read_db(settings, lambda con: list_calls(con, status))

@@ -27,13 +27,11 @@ def deployments(settings: Settings, config: Path | None) -> list[Any]:
     """The served deployments: pipeline, daily checks, weekly retrain."""
     from prefect.deployments.runner import EntrypointType  # lazy: slow import, needed only here
 
-    from aftercall.flows.pipeline import (
-        configured_pipeline,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.flows.scheduled import (
-        daily_checks,
-        retrain,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.flows.pipeline import configured_pipeline
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.flows.scheduled import daily_checks, retrain
 
     # by module path: the flows live in the installed package, not in a script file
     mod = {"entrypoint_type": EntrypointType.MODULE_PATH}
@@ -90,9 +88,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the pipeline, daily checks and retrain on the schedules in [schedule]."""
-    from aftercall.pipeline.inbox import (
-        InboxError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.inbox import InboxError
 
     settings = base.settings_for(config, db)
     try:
@@ -101,9 +98,8 @@ def serve(
         raise base.fail(f"[schedule] inbox: {exc}") from exc
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        from aftercall.pipeline import (
-            prefect_env,
-        )  # lazy: `aftercall --help` and other commands start fast
+        # lazy: `aftercall --help` and other commands start fast
+        from aftercall.pipeline import prefect_env
 
         prefect_env.configure()
         port = free_port()
@@ -122,10 +118,8 @@ def serve(
             ) from exc
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     try:
-        from prefect.settings import (
-            PREFECT_API_URL,
-            temporary_settings,
-        )  # lazy: slow import, needed only here
+        # lazy: slow import, needed only here
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
             deps = deployments(settings, config)
@@ -151,9 +145,8 @@ def deploy(
 ) -> None:
     """Register the pipeline, daily checks and retrain, with their [schedule], as deployments
     in a Prefect work pool: `prefect worker start --pool NAME` on any machine runs them."""
-    from aftercall.pipeline.inbox import (
-        InboxError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.inbox import InboxError
 
     if not os.environ.get("PREFECT_API_URL"):
         raise base.fail(
@@ -165,9 +158,8 @@ def deploy(
         canonical(settings.schedule.inbox)
     except InboxError as exc:
         raise base.fail(f"[schedule] inbox: {exc}") from exc
-    from prefect.deployments.runner import (
-        DeploymentApplyError,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from prefect.deployments.runner import DeploymentApplyError
 
     for dep in deployments(settings, config):
         try:
@@ -191,9 +183,8 @@ def runs(
     """Pipeline runs recorded in the database: when, status, counts."""
     from rich.table import Table  # lazy: slow import, needed only here
 
-    from aftercall.store.calls import (
-        list_runs,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.calls import list_runs
 
     settings = base.settings_for(config, db)
     rows = base.read_db(settings, lambda con: list_runs(con, limit))
@@ -221,20 +212,18 @@ def retrain(
 ) -> None:
     """Retrain the outcome model now (what `serve` does weekly): QA labels, repeat-contact
     labels and the development set; promoted only if better on the held-out set."""
-    from aftercall.store.db import (
-        StoreError,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.training.retrain import (
-        RetrainError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.training.retrain import RetrainError
 
     settings = base.settings_for(config, db)
     if not Path(settings.db).is_file():
         raise base.fail(f"no database at {settings.db}: run the pipeline first")
     prepare_local_run()
-    from aftercall.flows.scheduled import (
-        retrain as retrain_flow,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.flows.scheduled import retrain as retrain_flow
 
     base.err.print("[dim]training a candidate (about 30 s)...[/]", highlight=False)
     try:
@@ -258,9 +247,8 @@ def trainings(
     fmt: Annotated[base.Fmt, typer.Option("--format", help="table or json")] = base.Fmt.table,
 ) -> None:
     """Retrains recorded in the database: candidate, score against the model in use, verdict."""
-    from aftercall.training.retrain import (
-        list_trainings,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.training.retrain import list_trainings
 
     settings = base.settings_for(config, db)
     rows = base.read_db(settings, lambda con: list_trainings(con, limit))

@@ -32,12 +32,8 @@ def eval_redaction(
     show: Annotated[bool, typer.Option(help="print every miss and false alarm")] = False,
 ) -> None:
     """Recall and precision of redaction per kind, on the marked set and on real text."""
-    from aftercall.evaluation.redaction import (
-        SET_PATH,
-        score_abcd,
-        score_cfpb,
-        score_set,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation.redaction import SET_PATH, score_abcd, score_cfpb, score_set
 
     path = data or SET_PATH
     if not path.is_file():
@@ -101,14 +97,11 @@ def audit_pii_command(
     ] = False,
 ) -> None:
     """Scan every text column for personal data left in clear; exit 1 if any is found."""
-    from aftercall.pipeline.redaction import (
-        CONTACT_COLUMNS,
-        audit_pii,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import (
-        StoreError,
-        open_db,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.redaction import CONTACT_COLUMNS, audit_pii
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError, open_db
 
     try:
         with open_db(db, read_only=True) as con:
@@ -132,9 +125,8 @@ def audit_pii_command(
 
 def _or_exit(fn: Callable[..., T], *args: Any) -> T:
     """Run a store operation; its StoreError becomes a one-line message and exit 1."""
-    from aftercall.store.db import (
-        StoreError,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError
 
     try:
         return fn(*args)
@@ -147,9 +139,8 @@ def backup_command(
     db: Annotated[Path, typer.Option("--db", help="DuckDB file")] = Path("aftercall.duckdb"),
 ) -> None:
     """Copy the database consistently (under its lock, after a checkpoint) and check the copy."""
-    from aftercall.store.backup import (
-        backup,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.backup import backup
 
     info = _or_exit(backup, db, target)
     out.print(
@@ -166,9 +157,8 @@ def restore_command(
     ),
 ) -> None:
     """Put a backup in place of the database (the current file is kept as .before-restore)."""
-    from aftercall.store.backup import (
-        restore,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.backup import restore
 
     info = _or_exit(restore, source, db)
     out.print(

@@ -29,10 +29,8 @@ def add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = base.settings_for(config, db)
-    from aftercall.store.db import (
-        StoreError,
-        transaction,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError, transaction
 
     try:
         with transaction(settings.db) as con:

@@ -23,13 +23,11 @@ def web(
     random key: everyone logs in again after a restart)."""
     import uvicorn  # lazy: slow import, needed only here
 
-    from aftercall.store.db import (
-        StoreError,
-        open_db,
-    )  # lazy: `aftercall --help` and other commands start fast
-    from aftercall.web.app import (
-        create_app,
-    )  # lazy: `aftercall --help` and other commands start fast
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.db import StoreError, open_db
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.web.app import create_app
 
     settings = base.settings_for(config, db)
     try:

@@ -132,9 +132,8 @@ def asterisk_samples(target: Path = ASTERISK_DIR, limit: int | None = None) -> l
 
 
 def normalise(text: str) -> str:
-    from whisper_normalizer.english import (
-        EnglishTextNormalizer,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from whisper_normalizer.english import EnglishTextNormalizer
 
     global _normaliser
     if _normaliser is None:

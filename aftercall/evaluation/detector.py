@@ -55,9 +55,8 @@ def _auc(y: Sequence[int], p: Sequence[float]) -> float:
 
 def _in_domain_reference(items: Sequence[Labelled]) -> float:
     """2-fold TF-IDF logistic regression on the USS sample itself: a yardstick, not the detector."""
-    from sklearn.feature_extraction.text import (
-        TfidfVectorizer,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression  # lazy: slow import, needed only here
     from sklearn.model_selection import StratifiedKFold  # lazy: slow import, needed only here
 

@@ -115,9 +115,8 @@ def start_temporary_server_early() -> Callable[[], None]:
 
     if PREFECT_API_URL.value():
         return lambda: None
-    from prefect.server.api.server import (
-        SubprocessASGIServer,
-    )  # lazy: slow import, needed only here
+    # lazy: slow import, needed only here
+    from prefect.server.api.server import SubprocessASGIServer
 
     prepare_temporary_server()  # before the Popen: the parent-death signal, no services
     server = SubprocessASGIServer()
