@@ -43,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from aftercall.nlp import signals as _signals  # noqa: F401  (registers the components by name)
+from aftercall.nlp.needs import CallStory, Outcome, read_call
 from aftercall.nlp.outcome import ModelScorer, RulesScorer, call_features, find_scorer, model_path
 from aftercall.nlp.parse import parse_json_transcript, parse_text_transcript
 from aftercall.nlp.prefilter import turn_filter
@@ -90,7 +91,8 @@ class Signal(BaseModel):
 
 
 class Analysis(BaseModel):
-    outcome: Literal["resolved", "unresolved"]
+    # unresolved is the flag; the other three say why a call needs no recovery (nlp/needs.py)
+    outcome: Literal["resolved", "pending", "unresolved", "no_problem"]
     p_unresolved: float
     category: str
     severity: Literal["low", "normal", "high", "critical"]
@@ -104,6 +106,9 @@ class Analysis(BaseModel):
     abusive: bool
     # what the outcome component weighed (nlp/outcome.py FEATURES); for training and QA
     features: dict[str, float] = Field(default_factory=dict)
+    # the call as what happened: each need, what was done about it, how the customer left
+    needs: list[dict[str, Any]] = Field(default_factory=list)
+    left: str = "no_stance"
 
 
 # ------------------------------------------------------------------------------ config
@@ -804,10 +809,12 @@ def _decide(
     reasons: list[str] = []
     logit = _score(hits, cfg, reasons)
     features = call_features(hits, logit, cfg.complaint_kinds, transcript.turns)
+    story = read_call(transcript.turns)
+    features.update(story.features())
     scorer = find_scorer(nlp) or RulesScorer(cfg.threshold)
     p = scorer.score(features, transcript.turns)
     threshold = scorer.threshold
-    outcome: Literal["resolved", "unresolved"] = "unresolved" if p >= threshold else "resolved"
+    outcome = _outcome(p >= threshold, story)
     rel = ">=" if outcome == "unresolved" else "<"
     category, category_reason = _category(hits, transcript, cfg)
     severity, severity_reason = _severity(hits, outcome, cfg)
@@ -820,6 +827,7 @@ def _decide(
         # not what decided, so they go, and the model's own largest contributions are shown
         reasons = [_HAND_WEIGHT.sub("", r) for r in reasons]
         head.append(scorer.explain(features, transcript.turns))
+    head += story.describe()  # the call as what happened, in words
     tail = [category_reason, severity_reason]
     apology = _apology_finding(hits)
     if apology:
@@ -865,7 +873,21 @@ def _decide(
         model_version=f"{cfg.model_version}+{scorer.version}",
         abusive=abusive,
         features=features,
+        needs=story.as_json(),
+        left=story.left,
     )
+
+
+def _outcome(flagged: bool, story: CallStory) -> Outcome:
+    """The score decides the flag; the chain says which kind of unflagged call it is: routine
+    work done (no_problem), only a promise left (pending), or a problem fixed (resolved)."""
+    if flagged:
+        return "unresolved"
+    if story.outcome in ("no_problem", "pending"):
+        return story.outcome
+    if story.needs and all(n.kind != "problem" for n in story.needs):
+        return "no_problem"
+    return "resolved"
 
 
 def _main(argv: list[str] | None = None) -> None:

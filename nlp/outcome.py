@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from aftercall.nlp.needs import STORY_FEATURES, STORY_LABELS
 from aftercall.nlp.words import WordModel, call_text
 
 # Signal kinds counted per call (customer complaints and agent behaviour alike).
@@ -61,6 +62,7 @@ FEATURES: tuple[str, ...] = (
     "customer_negation_rate",
     "agent_regret_rate",
     "opens_with_question",
+    *STORY_FEATURES,
 )
 # Plain word rates, per turn of the side that said them: they need no pattern to fire, so they
 # carry some signal to phrasing the rules have never seen (USS dialogues; see the model card).
@@ -100,6 +102,7 @@ FEATURE_LABELS: dict[str, str] = {
     "agent_regret_rate": "agent regret words per turn",
     "opens_with_question": "customer opened with a question",
     "word_score": "word model score",
+    **STORY_LABELS,
 }
 # Not a rules feature: the word model's score (nlp/words.py), added by a model that has one.
 WORD_FEATURE = "word_score"

@@ -198,7 +198,7 @@ def build_runs(
           WHERE status = 'open' GROUP BY call_id),
         flagged AS (
           SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises,
-                 f.outcome <> 'resolved' OR f.repeat_by IS NOT NULL
+                 f.outcome = 'unresolved' OR f.repeat_by IS NOT NULL
                    OR coalesce(b.n_broken, 0) > 0 AS against_us
           FROM call_flags f LEFT JOIN broken b USING (call_id)
           LEFT JOIN open_promises o USING (call_id)),

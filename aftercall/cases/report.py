@@ -66,7 +66,7 @@ def build_report(
     window = timedelta(days=settings.repeat_window_days)
     build_call_flags(con, settings)
     totals = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE outcome <> 'resolved') FROM call_flags"
+        "SELECT count(*), count(*) FILTER (WHERE outcome = 'unresolved') FROM call_flags"
     ).fetchone()
     cases = con.execute(
         """SELECT count(*),
@@ -91,8 +91,8 @@ def build_report(
     by_week = _rows(
         con,
         """SELECT strftime(date_trunc('week', happened_at), '%Y-%m-%d') AS week,
-             count(*) AS calls, count(*) FILTER (WHERE outcome <> 'resolved') AS flagged,
-             round(100.0 * count(*) FILTER (WHERE outcome <> 'resolved') / count(*), 1)
+             count(*) AS calls, count(*) FILTER (WHERE outcome = 'unresolved') AS flagged,
+             round(100.0 * count(*) FILTER (WHERE outcome = 'unresolved') / count(*), 1)
                AS flag_rate_pct
            FROM call_flags GROUP BY week ORDER BY week""",
     )
@@ -101,8 +101,8 @@ def build_report(
         """WITH b AS (SELECT DISTINCT call_id, kind FROM signals
                       WHERE NOT negated AND kind IN (SELECT unnest($kinds)))
            SELECT b.kind AS behaviour, count(*) AS calls,
-             count(*) FILTER (WHERE f.outcome <> 'resolved') AS flagged,
-             round(100.0 * count(*) FILTER (WHERE f.outcome <> 'resolved') / count(*), 1)
+             count(*) FILTER (WHERE f.outcome = 'unresolved') AS flagged,
+             round(100.0 * count(*) FILTER (WHERE f.outcome = 'unresolved') / count(*), 1)
                AS flag_rate_pct
            FROM b JOIN call_flags f USING (call_id) GROUP BY b.kind ORDER BY calls DESC""",
         {"kinds": list(BEHAVIOURS)},
@@ -113,7 +113,7 @@ def build_report(
         con,
         """WITH calls_by AS (
              SELECT coalesce(product, 'unknown') AS product, count(*) AS calls,
-                    count(*) FILTER (WHERE outcome <> 'resolved') AS flagged
+                    count(*) FILTER (WHERE outcome = 'unresolved') AS flagged
              FROM call_flags GROUP BY ALL),
            cases_by AS (
              SELECT coalesce(product, 'unknown') AS product, count(*) AS cases,
@@ -130,8 +130,8 @@ def build_report(
     by_agent = _rows(
         con,
         """SELECT coalesce(agent_id, 'unknown') AS agent, count(*) AS calls,
-             count(*) FILTER (WHERE outcome <> 'resolved') AS flagged,
-             round(100.0 * count(*) FILTER (WHERE outcome <> 'resolved') / count(*), 1)
+             count(*) FILTER (WHERE outcome = 'unresolved') AS flagged,
+             round(100.0 * count(*) FILTER (WHERE outcome = 'unresolved') / count(*), 1)
                AS flag_rate_pct
            FROM call_flags GROUP BY agent ORDER BY flagged DESC, agent LIMIT 20""",
     )
@@ -209,7 +209,7 @@ def _self_measurement(
     for calls the detector passed as resolved, so the two can be compared."""
     row = con.execute(
         """WITH judged AS (
-             SELECT f.outcome <> 'resolved' AS flagged,
+             SELECT f.outcome = 'unresolved' AS flagged,
                     EXISTS (SELECT 1 FROM labels l WHERE l.call_id = f.call_id
                             AND l.source = 'repeat_contact') AS repeat
              FROM call_flags f WHERE f.happened_at + $window <= $at)

@@ -69,11 +69,45 @@ def eval_detector(
     from aftercall.evaluation.detector import evaluate
 
     report = evaluate(out_dir, uss_per_set=uss_per_set, cfpb_limit=cfpb, data=data, log=err.print)
+    rows = report["rows"]
+    real = ("bank calls", "insurance calls", "tone-crossed")
     cols = ["n", "precision", "recall", "f1", "roc_auc", "brier", "accuracy", "macro_recall"]
-    out.print(_table("aftercall eval detector", report["rows"], cols))
+    ours = {k: v for k, v in rows.items() if not k.startswith(real)}
+    out.print(_table("aftercall eval detector", ours, cols))
+    elsewhere = {k: v for k, v in rows.items() if k.startswith(real)}
+    cols = ["n", "false_alarm_rate", "f1_flag", "f1_flag_every_call", "roc_auc", "accuracy"]
+    out.print(_table("calls written elsewhere (the flag: outcome unresolved)", elsewhere, cols))
+    for line in _targets(rows):
+        out.print(line, highlight=False)
     for note in report["notes"]:
         out.print(f"- {note}", highlight=False)
     out.print(f"wrote {report['png']} and {report['json']}")
+
+
+# issue 16's targets, printed beside the figures: (row, metric, at least / at most, value)
+TARGETS = (
+    ("bank calls: completed, rated >= 9 or unrated", "false_alarm_rate", "<=", 0.03),
+    ("tone-crossed: outcome", "f1_flag", ">=", 0.90),
+    ("tone-crossed: angry-resolved", "accuracy", ">=", 0.85),
+    ("tone-crossed: angry-unresolved", "accuracy", ">=", 0.85),
+    ("tone-crossed: warm-resolved", "accuracy", ">=", 0.85),
+    ("tone-crossed: warm-unresolved", "accuracy", ">=", 0.85),
+    ("USS all: p_unresolved", "roc_auc", ">=", 0.62),
+    ("dev test: outcome", "f1", ">=", 0.90),
+)
+
+
+def _targets(rows: dict[str, dict]) -> list[str]:
+    lines = []
+    for row, metric, how, target in TARGETS:
+        value = rows.get(row, {}).get(metric)
+        if value is None:
+            lines.append(f"target {row} {metric} {how} {target}: not measured (no data)")
+            continue
+        met = value <= target if how == "<=" else value >= target
+        verdict = "met" if met else "NOT met"
+        lines.append(f"target {row} {metric} {how} {target}: {value:.3f} {verdict}")
+    return lines
 
 
 def bench_nlp(

@@ -257,6 +257,9 @@ def analyze(
             "category": analysis.category,
             "severity": analysis.severity,
             "summary": analysis.summary,
+            # the call as what happened: each need, what was done about it, how they left
+            "needs": analysis.needs,
+            "left": analysis.left,
             "signals": [
                 {"kind": s.kind, "speaker": s.speaker, "text": s.text, "start_s": s.start_s}
                 for s in analysis.signals

@@ -9,6 +9,8 @@
   the same USS sample (2-fold) is reported too; it is not part of the detector. So is the
   ceiling the label allows: one crowd rater's own rating scored against the others' mean
   (``evaldata.uss_rater_ceiling``), i.e. how well a person reading the dialogue agrees.
+* calls written elsewhere (``real_calls.py``): the bank calls' false-alarm rate, the insurance
+  calls' and the tone-crossed set's F1(unresolved) with accuracy per sentiment / quadrant.
 * CFPB complaint narratives: agreement of ``category`` with the consumer's product / issue
   through ``models/data/cfpb_category_map.json``; accuracy and macro recall.
 
@@ -27,6 +29,13 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 
+from aftercall.evaluation.real_calls import (
+    bank_calls,
+    bank_row,
+    flag_rows,
+    insurance_calls,
+    tone_crossed,
+)
 from aftercall.nlp.detector import Analysis, analyse, load_pipeline
 from aftercall.nlp.outcome import find_scorer
 from aftercall.training.datasets import (
@@ -138,10 +147,28 @@ def evaluate(
     curves["dev test (model)"] = (y, p, threshold)
     curves["dev test (rules score)"] = (y, p_rules, 0.5)
 
+    # calls written elsewhere, in the repository (corpora/): scored whatever the shared data
+    for name, load, by in (
+        ("insurance calls", insurance_calls, "sentiment"),
+        ("tone-crossed", tone_crossed, "quadrant"),
+    ):
+        log(f"{name} ...")
+        calls = load()
+        called = _run(calls)
+        rows.update(flag_rows(name, calls, called, threshold, by))
+        curves[f"{name} (model)"] = (
+            [int(bool(i.unresolved)) for i in calls],
+            [a.p_unresolved for a in called],
+            threshold,
+        )
+
     root = shared_data_dir(data)
     if root is None:
         notes.append(f"shared data not found at {data or '../shared/data'}: USS and CFPB skipped")
     else:
+        log("bank calls ...")
+        bank = bank_calls(root)
+        rows["bank calls: completed, rated >= 9 or unrated"] = bank_row(bank, _run(bank))
         log("USS dialogues ...")
         dialogues = uss(root, uss_per_set)
         u_an = _run(dialogues)

@@ -68,7 +68,7 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
                    (SELECT max_by(l.label, l."at") FROM labels l
                     WHERE l.call_id = c.call_id AND l.source = 'qa') AS reviewed
                 FROM analyses a JOIN calls c USING (call_id)
-                WHERE a.outcome <> 'resolved'
+                WHERE a.outcome = 'unresolved'
                   AND ($agent IS NULL OR c.agent_id = $agent)
                   AND ($category IS NULL OR a.category = $category)
                   AND ($outcome IS NULL OR a.outcome = $outcome)
@@ -105,7 +105,7 @@ def facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         "agents": col("SELECT DISTINCT agent_id FROM calls ORDER BY 1"),
         "categories": col("SELECT DISTINCT category FROM analyses ORDER BY 1"),
         "outcomes": col(
-            "SELECT DISTINCT outcome FROM analyses WHERE outcome <> 'resolved' ORDER BY 1"
+            "SELECT DISTINCT outcome FROM analyses WHERE outcome = 'unresolved' ORDER BY 1"
         ),
     }
 

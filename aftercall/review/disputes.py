@@ -160,10 +160,10 @@ def calibration(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             """WITH final AS (SELECT call_id, max_by(label, "at") AS label FROM labels
                              WHERE source = 'qa' GROUP BY call_id)
                SELECT coalesce(a.category, 'none') AS category, count(*) AS reviewed,
-                 count(*) FILTER (WHERE (a.outcome = 'resolved') = (f.label = 'resolved'))
+                 count(*) FILTER (WHERE (a.outcome = 'unresolved') = (f.label = 'unresolved'))
                    AS agree,
-                 count(*) FILTER (WHERE a.outcome <> 'resolved') AS flagged,
-                 count(*) FILTER (WHERE a.outcome <> 'resolved' AND f.label = 'unresolved')
+                 count(*) FILTER (WHERE a.outcome = 'unresolved') AS flagged,
+                 count(*) FILTER (WHERE a.outcome = 'unresolved' AND f.label = 'unresolved')
                    AS flags_confirmed
                FROM final f JOIN analyses a USING (call_id)
                GROUP BY 1 ORDER BY reviewed DESC, category"""

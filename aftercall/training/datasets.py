@@ -16,7 +16,7 @@ import csv
 import json
 import random
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -200,3 +200,38 @@ def cfpb(root: Path, limit: int, seed: int = 0) -> list[Labelled]:
     picked = [item for rows in per_cat.values() for item in rows[:share]]
     return sorted(picked, key=lambda i: int(i.id.split("-")[1]))
 
+
+WRITTEN_APART = ("data/written_apart.jsonl", "data/written_apart_2.jsonl")
+
+
+def written_apart(paths: Sequence[Path] | None = None) -> list[Labelled]:
+    """Training calls written by helpers who saw neither the patterns nor any evaluation set
+    (``models/data/written_apart*.jsonl``; how each was written: corpora/written_apart*/):
+    phone speech with fillers, ASR-like lower case, curly quotes, tone crossed with outcome.
+    Only ``unresolved`` is flagged; ``pending``, ``resolved`` and ``no_problem`` are not."""
+    paths = paths or [models_file(name) for name in WRITTEN_APART]
+    lines = [line for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+    out = []
+    for line in lines:
+        row = json.loads(line)
+        turns = []
+        for raw in row["transcript"].splitlines():
+            speaker, _, text = raw.partition(":")
+            role = {"agent": "agent", "customer": "customer"}.get(speaker.strip().lower())
+            if role is None:
+                continue
+            turns.append(Turn(idx=len(turns), speaker=role, text=text.strip()))
+        out.append(
+            Labelled(
+                id=row["id"],
+                transcript=Transcript(turns=turns, source="text"),
+                unresolved=row["outcome"] == "unresolved",
+                meta={
+                    "split": "train",
+                    "source": f"apart-{row['industry']}",
+                    "outcome": row["outcome"],
+                    "tone": row["tone"],
+                },
+            )
+        )
+    return out

@@ -41,7 +41,13 @@ from aftercall.nlp.detector import Analysis, analyse, load_pipeline
 from aftercall.nlp.outcome import FEATURES, WORD_FEATURE
 from aftercall.nlp.words import WordModel
 from aftercall.nlp.words import call_text as words_text
-from aftercall.training.datasets import Labelled, dev_set, models_file
+from aftercall.training.datasets import (
+    WRITTEN_APART,
+    Labelled,
+    dev_set,
+    models_file,
+    written_apart,
+)
 
 SEED = 0
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)  # chosen by grouped CV log loss on train, never on test
@@ -146,14 +152,16 @@ def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train(
-    out: Path | None = None, extra: Sequence[Labelled] = (), version: str = "outcome-lr-1"
+    out: Path | None = None, extra: Sequence[Labelled] = (), version: str = "outcome-lr-2"
 ) -> dict[str, Any]:
     """Fit, compare, write models/outcome.json (or `out`); return the comparison.
 
+    Trained on the development set's train split and the calls written apart
+    (``datasets.written_apart``: another author, other phrasing, tone crossed with outcome).
     ``extra``: labelled calls from the database (QA decisions, weak labels) trained on
-    beside the development set's train split; each is its own CV group. The test split is
-    never trained on."""
-    train_items, test_items = dev_set("train") + list(extra), dev_set("test")
+    beside them; each is its own CV group. The test split is never trained on."""
+    apart = written_apart()
+    train_items, test_items = dev_set("train") + apart + list(extra), dev_set("test")
     y_tr = np.array([int(bool(i.unresolved)) for i in train_items])
     y_te = np.array([int(bool(i.unresolved)) for i in test_items])
     groups = np.array([i.meta["source"] for i in train_items])
@@ -224,6 +232,13 @@ def train(
             "split": "train",
             "calls": len(train_items),
             "folds": f"GroupKFold({FOLDS}) by source",
+            "written_apart": {
+                "files": {
+                    f"models/{name}": hashlib.sha256(models_file(name).read_bytes()).hexdigest()
+                    for name in WRITTEN_APART
+                },
+                "calls": len(apart),
+            },
         },
         "comparison": results,
     }

@@ -21,6 +21,9 @@ FLOORS = {
     ("dev test: category", "accuracy"): 0.67,
     ("USS all: p_unresolved", "roc_auc"): 0.52,
     ("CFPB: category", "accuracy"): 0.35,
+    # calls written elsewhere (corpora/): the flag against their labels
+    ("insurance calls: outcome", "f1_flag"): 0.85,
+    ("tone-crossed: outcome", "f1_flag"): 0.85,
 }
 
 
@@ -38,6 +41,18 @@ def test_figures_stay_above_their_floors(
         request.getfixturevalue("shared_data")
     value = report["rows"][row][metric]
     assert value >= FLOORS[(row, metric)], f"{row} {metric} = {value}"
+
+
+def test_completed_bank_calls_are_not_flagged(report: dict, shared_data: Path) -> None:
+    """Routine requests handled on the call need no recovery (issue 16: at most 3%)."""
+    row = report["rows"]["bank calls: completed, rated >= 9 or unrated"]
+    assert row["n"] >= 20 and row["false_alarm_rate"] <= 0.03, row
+
+
+def test_tone_crossed_quadrants_are_each_scored(report: dict) -> None:
+    quadrants = [k for k in report["rows"] if k.startswith("tone-crossed: ") and "-" in k[14:]]
+    assert len(quadrants) == 4
+    assert all(report["rows"][q]["n"] >= 40 for q in quadrants)
 
 
 def test_writes_a_pr_curve_png_and_json(report: dict) -> None:

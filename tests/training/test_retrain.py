@@ -107,7 +107,11 @@ def test_retrain_promotes_only_a_better_model_and_analyses_keep_their_version(
     models = tmp_path / "models"
     models.mkdir()
     in_use = models / "outcome.json"
-    worse = SHIPPED | {"coef": [-c for c in SHIPPED["coef"]], "intercept": -SHIPPED["intercept"]}
+    worse = SHIPPED | {
+        "coef": [-c for c in SHIPPED["coef"]],
+        "intercept": -SHIPPED["intercept"],
+        "model_version": "outcome-lr-1",  # an older model than the shipped one
+    }
     in_use.write_text(json.dumps(worse), encoding="utf-8")
     settings = Settings(db=tmp_path / "calls.duckdb")
     settings.model.outcome_path = str(in_use)
@@ -205,7 +209,11 @@ def test_cli_retrain_promotes_beside_the_database_and_trainings_lists_it(
     # as if an earlier retrain had promoted a poor model beside the database
     local = tmp_path / "calls-models" / "outcome.json"
     local.parent.mkdir()
-    worse = SHIPPED | {"coef": [-c for c in SHIPPED["coef"]], "intercept": -SHIPPED["intercept"]}
+    worse = SHIPPED | {
+        "coef": [-c for c in SHIPPED["coef"]],
+        "intercept": -SHIPPED["intercept"],
+        "model_version": "outcome-lr-1",  # an older model than the shipped one
+    }
     local.write_text(json.dumps(worse), encoding="utf-8")
 
     result = runner.invoke(app, ["retrain", "--db", str(db), "--format", "json"])

@@ -30,8 +30,19 @@ def test_the_pipeline_carries_the_trained_scorer() -> None:
 def test_scores_are_probabilities_and_move_the_right_way() -> None:
     scorer = ModelScorer(json.loads(MODEL.read_text()))
     base = dict.fromkeys(FEATURES, 0.0)
-    open_call = base | {"rules_logit": 1.0, "n_problem": 1, "open_at_end": 1}
-    fixed = base | {"rules_logit": -4.0, "n_problem": 1, "confirmed_last": 1}
+    open_call = base | {
+        "rules_logit": 1.0,
+        "n_problem": 1,
+        "open_at_end": 1,
+        **{"s_problems": 1, "s_nothing": 1, "s_left_dissatisfied": 1, "s_unresolved": 1},
+    }
+    fixed = base | {
+        "rules_logit": -4.0,
+        "n_problem": 1,
+        "confirmed_last": 1,
+        **{"s_problems": 1, "s_problem_done": 1, "s_all_done": 1, "s_confirmed": 1},
+        "s_left_accepted": 1,
+    }
     p_open, p_fixed = scorer.predict(open_call), scorer.predict(fixed)
     assert 0 < p_fixed < scorer.threshold <= p_open < 1
 
