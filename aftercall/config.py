@@ -141,9 +141,15 @@ class ModelSettings(_Section):
     # beside the database in <db stem>-models/. Candidates are written beside the model file
     # as <model_version>.json.
     outcome_path: str = ""
-    # A retrained model replaces the current one only when its F1(unresolved) on the
-    # held-out test split of the development set beats the current model's by more than this.
+    # A retrained model replaces the current one only when its Brier score on the site's
+    # newest QA labels (held out of its training) beats the current model's by more than this,
     min_gain: float = Field(default=0.0, ge=0, le=1)
+    # ... and its F1(unresolved) on the development set's test split is lower by at most this
+    max_dev_drop: float = Field(default=0.02, ge=0, le=1)
+    # fewer QA labels than this: nothing to judge a candidate on; the model in use stays
+    min_site_labels: int = Field(default=20, ge=1)
+    # the newest share of the QA labels held out to judge on
+    holdout_share: float = Field(default=0.3, gt=0, lt=1)
 
 
 class Settings(_Section):

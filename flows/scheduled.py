@@ -3,7 +3,6 @@ one plain function (aftercall.cases.refresh.refresh_cases, aftercall.training.re
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -35,15 +34,11 @@ def gather(db: str) -> tuple[list[Any], dict[str, int], list[str]]:
         return items, counts, retraining.earlier_candidates(con)
 
 
-@task(name="train candidate", cache_policy=NO_CACHE)
-def fit(items: list[Any], version: str, folder: str) -> str:
-    return str(retraining.train_candidate(items, version, Path(folder)))
-
-
-@task(name="compare on the held-out set", cache_policy=NO_CACHE)
-def compare(current: dict[str, Any], candidate_path: str, min_gain: float) -> tuple:
-    candidate = json.loads(Path(candidate_path).read_text(encoding="utf-8"))
-    return retraining.judge(current, candidate, min_gain)
+@task(name="train and judge on the site's labels", cache_policy=NO_CACHE)
+def train_and_judge(
+    current: dict[str, Any], items: list[Any], settings: Settings, version: str, folder: str
+) -> tuple:
+    return retraining.decide(current, items, settings.model, version, Path(folder))
 
 
 @task(name="record retrain", retries=3, retry_delay_seconds=[1, 2, 5], cache_policy=NO_CACHE)
@@ -60,21 +55,24 @@ def retrain(db: str, settings: Settings | None = None) -> dict[str, Any]:
     current = retraining.read_current(target)
     items, counts, seen = gather(db)
     version = retraining.next_version(current["model_version"], seen)
-    candidate_path = fit(items, version, str(target.parent))
-    promoted, reason, scores = compare(current, candidate_path, settings.model.min_gain)
+    promoted, reason, scores, candidate_path = train_and_judge(
+        current, items, settings, version, str(target.parent)
+    )
     if promoted:
         retraining.promote(Path(candidate_path), target, current["model_version"])
+    site_scores = scores["site"]
     verdict = retraining.Verdict(
         training_id=uuid.uuid4().hex[:12],
         current_version=current["model_version"],
         candidate_version=version,
         metric=retraining.METRIC,
-        current_score=scores["current"]["f1"],
-        candidate_score=scores["candidate"]["f1"],
+        # Brier on the site's newest labels (lower is better); NaN when too few to judge
+        current_score=site_scores.get("current", {}).get("brier", float("nan")),
+        candidate_score=site_scores.get("candidate", {}).get("brier", float("nan")),
         promoted=promoted,
         reason=reason,
         model_path=str(target),
-        candidate_path=candidate_path,
+        candidate_path=str(candidate_path),
         labels=counts,
         held_out=scores,
     )

@@ -3,6 +3,7 @@ commands, registered on the main app by ``register``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -84,6 +85,65 @@ def eval_detector(
     out.print(f"wrote {report['png']} and {report['json']}")
 
 
+def eval_learning(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the chart and JSON")] = Path(
+        "eval"
+    ),
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="only this set (repeatable): bank calls, tone-crossed, USS MWOZ ..."
+        ),
+    ] = None,
+    sizes: Annotated[str, typer.Option(help="labels given, comma-separated")] = "0,5,10,20,50",
+    uss_per_set: Annotated[int, typer.Option(help="USS dialogues per set")] = 100,
+    data: Annotated[
+        Path | None, typer.Option(help="shared data folder [default: ../shared/data]")
+    ] = None,
+) -> None:
+    """Learning curves: F1, false alarms and AUC against the number of site labels given, at
+    random and in the review queue's uncertainty order; a PNG chart."""
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.evaluation import learning
+
+    # lazy: as above
+    from aftercall.training.datasets import shared_data_dir
+
+    try:
+        counts = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"--sizes must be numbers, comma-separated: {sizes!r}") from exc
+    if not counts or any(n < 0 for n in counts):
+        raise typer.BadParameter("--sizes needs at least one number >= 0")
+    available = learning.sets(shared_data_dir(data), uss_per_set)
+    chosen = {k: v for k, v in available.items() if not only or k in only}
+    if not chosen:
+        raise typer.BadParameter(f"no such set; there are: {', '.join(available)}")
+    curves = {}
+    for name, items in chosen.items():
+        err.print(f"{name} ({len(items)} calls) ...", highlight=False, markup=False)
+        curves[name] = learning.curve(items, counts, log=lambda m: err.print(m, markup=False))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, js = out_dir / "learning_curve.png", out_dir / "eval_learning.json"
+    learning.plot(curves, png)
+    js.write_text(json.dumps(curves, indent=1) + "\n", encoding="utf-8")
+    table = Table(title="aftercall eval learning", title_justify="left")
+    for col in ("set", "order", "labels", "n scored", "F1", "false alarms", "AUC"):
+        table.add_column(col, justify="right" if col not in ("set", "order") else "left")
+    for name, by_order in curves.items():
+        for how, points in by_order.items():
+            for pt in points:
+                table.add_row(
+                    name,
+                    how,
+                    str(pt["labels"]),
+                    str(pt["n"]),
+                    *(_fmt(pt[k]) for k in ("f1", "false_alarms", "auc")),
+                )
+    out.print(table)
+    out.print(f"wrote {png} and {js}")
+
+
 # issue 16's targets, printed beside the figures: (row, metric, at least / at most, value)
 TARGETS = (
     ("bank calls: completed, rated >= 9 or unrated", "false_alarm_rate", "<=", 0.03),
@@ -142,4 +202,5 @@ def bench_nlp(
 
 app.command("train")(train)
 eval_app.command("detector")(eval_detector)
+eval_app.command("learning")(eval_learning)
 bench_app.command("nlp")(bench_nlp)

@@ -261,8 +261,9 @@ def trainings(
     for r in rows:
         verdict = "[green]promoted[/]" if r["promoted"] else "[yellow]kept the old model[/]"
         base.out.print(
-            f"{r['at']:%Y-%m-%d %H:%M}  {r['candidate_version']} F1 {r['candidate_score']:.3f}"
-            f" vs {r['current_version']} {r['current_score']:.3f}  {verdict}"
+            f"{r['at']:%Y-%m-%d %H:%M}  {r['candidate_version']} Brier "
+            f"{r['candidate_score']:.4f} vs {r['current_version']} {r['current_score']:.4f} "
+            f"(site's newest labels, lower is better)  {verdict}"
             f"  (labels: QA {r['labels'].get('qa', 0)},"
             f" repeat contact {r['labels'].get('repeat_contact', 0)})",
             highlight=False,

@@ -5,11 +5,13 @@ decisions (source 'qa'; where reviewers disagree the call is left out until one 
 and weak labels from repeat contacts (source 'repeat_contact', used only where no reviewer
 decided). The transcripts are the stored, redacted turns.
 
-The decision: both models are scored with the same code on the same held-out set (the
-development set's test split, never trained on): F1 for "unresolved" at each model's own
-threshold. The candidate replaces the model in use only when its F1 is higher by more than
-[model] min_gain; ties keep the old model. Either way the candidate stays on disk as
-<model_version>.json and the verdict is a row in `model_trainings`.
+The decision is made where the model will work (``decide``, ``site.py``): both models are
+scored on this site's newest QA labels, which the judged candidate was not trained on; the
+candidate replaces the model in use only when its Brier score there is lower by more than
+[model] min_gain and its F1 on the development set's test split fell by no more than
+[model] max_dev_drop. With fewer than [model] min_site_labels QA labels nothing is judged and
+the model in use stays. Either way the candidate stays on disk as <model_version>.json and
+the verdict is a row in `model_trainings`.
 
 Plain functions: the retrain flow (flows/scheduled.py) calls each as one task.
 """
@@ -20,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,15 +31,16 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from aftercall.config import Settings
+from aftercall.config import ModelSettings, Settings
 from aftercall.nlp.outcome import FEATURES, ModelScorer, model_path
 from aftercall.nlp.transcript import Transcript, Turn
 from aftercall.store.calls import now, rows_as_dicts
 from aftercall.store.db import transaction
+from aftercall.training import site
 from aftercall.training.datasets import Labelled, dev_set
-from aftercall.training.train import analyse_all, feature_matrix, metrics, train
+from aftercall.training.train import analyse_cached, feature_matrix, metrics
 
-METRIC = "f1_unresolved_dev_test"
+METRIC = "brier_site_newest"  # Brier of p_unresolved on the site's newest QA labels (site.py)
 
 
 class RetrainError(Exception):
@@ -81,17 +85,17 @@ def retrain_target(settings: Settings) -> Path:
 
 _LABELLED_SQL = """
 WITH qa AS (   -- each reviewer's latest word on each call
-    SELECT call_id, reviewer, arg_max(label, "at") AS label
+    SELECT call_id, reviewer, arg_max(label, "at") AS label, max("at") AS "at"
     FROM labels WHERE source = 'qa' GROUP BY call_id, reviewer),
 qa_call AS (
-    SELECT call_id, min(label) AS label, count(DISTINCT label) AS verdicts
+    SELECT call_id, min(label) AS label, count(DISTINCT label) AS verdicts, max("at") AS "at"
     FROM qa GROUP BY call_id),
 weak AS (
-    SELECT DISTINCT call_id FROM labels
-    WHERE source = 'repeat_contact' AND label = 'unresolved')
-SELECT call_id, label, 'qa' AS source FROM qa_call WHERE verdicts = 1
+    SELECT call_id, max("at") AS "at" FROM labels
+    WHERE source = 'repeat_contact' AND label = 'unresolved' GROUP BY call_id)
+SELECT call_id, label, 'qa' AS source, "at" FROM qa_call WHERE verdicts = 1
 UNION ALL
-SELECT call_id, 'unresolved', 'repeat_contact' FROM weak
+SELECT call_id, 'unresolved', 'repeat_contact', "at" FROM weak
 WHERE call_id NOT IN (SELECT call_id FROM qa_call)
 ORDER BY call_id
 """
@@ -115,7 +119,7 @@ def labelled_calls(con: duckdb.DuckDBPyConnection) -> tuple[list[Labelled], dict
             turns.setdefault(call_id, []).append(Turn(idx=idx, speaker=speaker, text=text))
     items: list[Labelled] = []
     counts = {"qa": 0, "repeat_contact": 0, "disputed_left_out": int(disputed), "no_turns": 0}
-    for call_id, label, source in rows:
+    for call_id, label, source, labelled_at in rows:
         if call_id not in turns:
             counts["no_turns"] += 1
             continue
@@ -125,7 +129,11 @@ def labelled_calls(con: duckdb.DuckDBPyConnection) -> tuple[list[Labelled], dict
                 id=f"db-{call_id}",
                 transcript=Transcript(turns=turns[call_id], source="json"),
                 unresolved=label == "unresolved",
-                meta={"source": f"db:{call_id}", "label_source": source},
+                meta={
+                    "source": f"db:{call_id}",
+                    "label_source": source,
+                    "labelled_at": labelled_at.isoformat() if labelled_at else "",
+                },
             )
         )
     return items, counts
@@ -154,7 +162,7 @@ def held_out_scores(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, fl
 
     items = dev_set("test")
     y = np.array([int(bool(i.unresolved)) for i in items])
-    X = feature_matrix(analyse_all(items, scorer=False))
+    X = feature_matrix(analyse_cached(items))
     out = {}
     for name, model in models.items():
         scorer = ModelScorer(model)
@@ -166,17 +174,78 @@ def held_out_scores(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, fl
     return out
 
 
-def judge(
-    current: dict[str, Any], candidate: dict[str, Any], min_gain: float
-) -> tuple[bool, str, dict[str, dict[str, float]]]:
-    """Promote or keep, the reason in words, and both models' held-out metrics."""
-    scores = held_out_scores({"current": current, "candidate": candidate})
-    old, new = scores["current"]["f1"], scores["candidate"]["f1"]
-    names = f"{candidate['model_version']} {new:.4f} vs {current['model_version']} {old:.4f}"
-    if new > old + min_gain:
-        return True, f"better on the held-out set: F1(unresolved) {names}", scores
-    why = "not better" if new <= old else f"better by no more than min_gain {min_gain}"
-    return False, f"{why} on the held-out set: F1(unresolved) {names}; kept the old model", scores
+def decide(
+    current: dict[str, Any],
+    items: list[Labelled],
+    settings: ModelSettings,
+    version: str,
+    folder: Path,
+) -> tuple[bool, str, dict[str, Any], Path]:
+    """Train a candidate on the site's labels and judge it on the newest of them (site.py):
+    (promote?, the reason in words, every score, the candidate file). The candidate written
+    learns from every label; the one judged did not see the held-out ones."""
+    qa = [i for i in items if i.meta.get("label_source") == "qa"]
+    weak = [i for i in items if i.meta.get("label_source") != "qa"]
+    path = folder / f"{version}.json"
+    if len(qa) < settings.min_site_labels:
+        write_candidate(lambda: site.fit(items, site.WEIGHTS[1], version, path), path)
+        why = (
+            f"too few site labels to judge on: {len(qa)} QA decisions, [model] "
+            f"min_site_labels is {settings.min_site_labels}; kept the model in use"
+        )
+        return False, why, {"site": {"labels": len(qa)}}, path
+    older, held = site.time_split(qa, settings.holdout_share)
+    weight = site.choose_weight(older, weak, settings.holdout_share)
+    with tempfile.TemporaryDirectory(prefix="aftercall-judged-") as tmp:
+        judged = site.fit([*weak, *older], weight, version, Path(tmp) / "judged.json")
+    now_scores, new_scores = site.score(current, held), site.score(judged, held)
+    y = [int(bool(i.unresolved)) for i in held]
+    low, high = site.bootstrap_interval(now_scores, new_scores, y)
+    dev = held_out_scores({"current": current, "candidate": judged})
+    drop = round(dev["current"]["f1"] - dev["candidate"]["f1"], 4)
+    better = new_scores.brier < now_scores.brier - settings.min_gain
+    kept_knowledge = drop <= settings.max_dev_drop
+    write_candidate(lambda: site.fit([*weak, *qa], weight, version, path), path)
+    names = (
+        f"Brier on the newest {len(held)} of {len(qa)} site labels: {version} "
+        f"{new_scores.brier:.4f} vs {current['model_version']} {now_scores.brier:.4f} "
+        f"(difference {new_scores.brier - now_scores.brier:+.4f}, 90% interval {low:+.4f} to "
+        f"{high:+.4f}); development split F1 {dev['candidate']['f1']:.4f} vs "
+        f"{dev['current']['f1']:.4f}; site label weight {weight}"
+    )
+    if better and kept_knowledge:
+        reason = f"better on this site's newest labels: {names}"
+    elif not better:
+        reason = f"not better on this site's newest labels: {names}; kept the old model"
+    else:
+        reason = (
+            f"better on this site but the development split fell by {drop:.4f}, more than "
+            f"[model] max_dev_drop {settings.max_dev_drop}: {names}; kept the old model"
+        )
+    scores = {
+        "current": dev["current"],
+        "candidate": dev["candidate"],
+        "site": {
+            "labels": len(qa),
+            "held_out": len(held),
+            "weight": weight,
+            "current": {k: v for k, v in vars(now_scores).items() if k != "p"},
+            "candidate": {k: v for k, v in vars(new_scores).items() if k != "p"},
+            "brier_difference_90": [low, high],
+            "dev_f1_drop": drop,
+        },
+    }
+    return better and kept_knowledge, reason, scores, path
+
+
+def write_candidate(fit: Any, path: Path) -> None:
+    try:
+        fit()
+    except OSError as exc:
+        raise RetrainError(
+            f"cannot write the candidate model {path}: {exc.strerror or exc}; set "
+            "[model] outcome_path to a writable place"
+        ) from exc
 
 
 def _write_atomic(target: Path, text: str) -> None:
@@ -208,20 +277,6 @@ def read_current(target: Path) -> dict[str, Any]:
         raise RetrainError(f"the outcome model {target} cannot be read: {exc}") from exc
 
 
-def train_candidate(items: list[Labelled], version: str, folder: Path) -> Path:
-    """Fit on the dev train split plus `items`; written as <folder>/<version>.json."""
-
-    path = folder / f"{version}.json"
-    try:
-        train(path, extra=items, version=version)
-    except OSError as exc:
-        raise RetrainError(
-            f"cannot write the candidate model {path}: {exc.strerror or exc}; set "
-            "[model] outcome_path to a writable place"
-        ) from exc
-    return path
-
-
 def record(db: Path | str, verdict: Verdict, flow_run_id: str | None) -> None:
     row = asdict(verdict)
     row["labels"] = json.dumps(row["labels"])
@@ -244,3 +299,70 @@ def list_trainings(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict
         row["labels"] = json.loads(row["labels"] or "{}")
         row["held_out"] = json.loads(row["held_out"] or "{}")
     return rows
+
+
+VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def kept_versions(target: Path) -> list[str]:
+    """The model files beside the one in use (candidates and earlier models kept for a
+    rollback), by version."""
+    return sorted(
+        p.stem for p in target.parent.glob("*.json") if p != target and VERSION_RE.fullmatch(p.stem)
+    )
+
+
+def change_by_hand(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    action: str,
+    version: str,
+    actor: str,
+    reason: str,
+) -> str:
+    """A manager puts a kept model in use: a candidate the retrain did not promote
+    (``promote``) or an earlier model (``rollback``). The model in use is kept beside it
+    first, so this too can be undone; the event is a row in model_events. Returns the version
+    that was in use."""
+    if action not in ("promote", "rollback"):
+        raise RetrainError(f"unknown action {action!r}: promote or rollback")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RetrainError("say why: a reason is required to change the model in use")
+    if not VERSION_RE.fullmatch(version):
+        raise RetrainError(f"{version!r} is not a model version")
+    target = retrain_target(settings)
+    current = read_current(target)
+    source = target.parent / f"{version}.json"
+    if version == current["model_version"]:
+        raise RetrainError(f"{version} is already the model in use")
+    if not source.is_file():
+        raise RetrainError(f"there is no kept model {version} beside {target}")
+    try:
+        chosen = json.loads(source.read_text(encoding="utf-8"))
+        ModelScorer(chosen)
+    except (OSError, ValueError, KeyError) as exc:
+        raise RetrainError(f"the kept model {version} cannot be read: {exc}") from exc
+    if chosen.get("model_version") != version:
+        raise RetrainError(f"{source.name} holds {chosen.get('model_version')!r}, not {version}")
+    promote(source, target, current["model_version"])
+    con.execute(
+        'INSERT INTO model_events (event_id, "at", actor, action, from_version, to_version,'
+        " reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            uuid.uuid4().hex[:12],
+            now(),
+            actor,
+            action,
+            current["model_version"],
+            version,
+            reason[:2000],
+        ],
+    )
+    return current["model_version"]
+
+
+def model_events(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
+    return rows_as_dicts(
+        con.execute('SELECT * FROM model_events ORDER BY "at" DESC LIMIT ?', [limit])
+    )

@@ -59,6 +59,23 @@ def analyse_all(items: Sequence[Labelled], scorer: bool = True) -> list[Analysis
     return [analyse(it.transcript, nlp=nlp) for it in items]
 
 
+# Analyses without a scorer, by the call's words: a retrain judges several candidates and a
+# learning curve fits dozens, all over the same calls; each call is analysed once per process.
+_ANALYSED: dict[str, Analysis] = {}
+
+
+def _key(item: Labelled) -> str:
+    words = "\n".join(f"{t.speaker}:{t.text}" for t in item.transcript.turns)
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()
+
+
+def analyse_cached(items: Sequence[Labelled]) -> list[Analysis]:
+    todo = {_key(i): i for i in items if _key(i) not in _ANALYSED}
+    if todo:
+        _ANALYSED.update(zip(todo, analyse_all(list(todo.values()), scorer=False), strict=True))
+    return [_ANALYSED[_key(i)] for i in items]
+
+
 def feature_matrix(analyses: Sequence[Analysis]) -> np.ndarray:
     return np.array([[a.features.get(n, 0.0) for n in FEATURES] for a in analyses], dtype=float)
 
@@ -152,20 +169,26 @@ def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train(
-    out: Path | None = None, extra: Sequence[Labelled] = (), version: str = "outcome-lr-2"
+    out: Path | None = None,
+    extra: Sequence[Labelled] = (),
+    version: str = "outcome-lr-2",
+    extra_weight: int = 1,
 ) -> dict[str, Any]:
     """Fit, compare, write models/outcome.json (or `out`); return the comparison.
 
     Trained on the development set's train split and the calls written apart
     (``datasets.written_apart``: another author, other phrasing, tone crossed with outcome).
     ``extra``: labelled calls from the database (QA decisions, weak labels) trained on
-    beside them; each is its own CV group. The test split is never trained on."""
+    beside them; each is its own CV group, counted ``extra_weight`` times (a reviewer's label
+    on this site's call is worth more than one call someone wrote). The test split is never
+    trained on."""
     apart = written_apart()
-    train_items, test_items = dev_set("train") + apart + list(extra), dev_set("test")
+    weighed = [item for item in extra for _ in range(max(1, extra_weight))]
+    train_items, test_items = dev_set("train") + apart + weighed, dev_set("test")
     y_tr = np.array([int(bool(i.unresolved)) for i in train_items])
     y_te = np.array([int(bool(i.unresolved)) for i in test_items])
-    groups = np.array([i.meta["source"] for i in train_items])
-    a_tr, a_te = analyse_all(train_items, scorer=False), analyse_all(test_items, scorer=False)
+    groups = np.array([i.meta.get("source") or f"call:{i.id}" for i in train_items])
+    a_tr, a_te = analyse_cached(train_items), analyse_cached(test_items)
     X_tr, X_te = feature_matrix(a_tr), feature_matrix(a_te)
     results: dict[str, dict[str, Any]] = {}
 
@@ -250,6 +273,7 @@ def train(
             kind = item.meta.get("label_source", "labels")
             sources[kind] = sources.get(kind, 0) + 1
         model["trained_on"]["labels"] = {"calls": len(extra), "by_source": sources}
+        model["trained_on"]["label_weight"] = extra_weight
     path = out or models_file("outcome.json")
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     return model

@@ -1,6 +1,7 @@
 """The retrain flow: QA labels and weak labels from the database plus the development set,
-judged on the held-out test split, promoted only if better; analyses keep the model version
-that produced them. Real calls through the real detector, a real DuckDB file, real flow runs."""
+judged on the site's newest labels (and guarded on the development split), promoted only if
+better; analyses keep the model version that produced them. Real calls through the real
+detector, a real DuckDB file, real flow runs."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aftercall.config import Settings
+from aftercall.config import ModelSettings, Settings
 from aftercall.nlp.outcome import model_path
 from aftercall.review.decisions import record_decision
 from aftercall.store.db import transaction
+from aftercall.training.datasets import dev_set
 from aftercall.training.retrain import (
     RetrainError,
-    judge,
+    decide,
     labelled_calls,
     next_version,
     read_current,
 )
+from aftercall.training.site import bootstrap_interval, score, time_split
 from tests.casekit import ABUSIVE, BILL_FIXED, BILL_OPEN, NOBODY_CALLED
 
 SHIPPED = json.loads(model_path("outcome.json").read_text(encoding="utf-8"))
@@ -79,13 +82,36 @@ def test_labels_qa_wins_disputes_wait_weak_labels_fill_in(prefect_server, tmp_pa
     assert [t.speaker for t in first.transcript.turns][:2] == ["agent", "customer"]
 
 
-def test_an_equal_candidate_is_not_promoted_and_says_why() -> None:
-    candidate = SHIPPED | {"model_version": "outcome-lr-2"}
-    promoted, reason, scores = judge(SHIPPED, candidate, 0.0)
-    assert not promoted
-    assert reason.startswith("not better on the held-out set: F1(unresolved) outcome-lr-2")
-    assert "kept the old model" in reason
-    assert scores["current"] == scores["candidate"] and scores["current"]["n"] >= 100
+def test_too_few_site_labels_keep_the_model_in_use_and_say_so(tmp_path: Path) -> None:
+    items = dev_set("test")[:3]
+    for k, item in enumerate(items):
+        item.meta.update(label_source="qa", labelled_at=f"2026-12-0{k + 1}")
+    promoted, reason, scores, path = decide(
+        SHIPPED, items, ModelSettings(min_site_labels=20), "outcome-lr-9", tmp_path
+    )
+    assert not promoted and path.is_file()  # the candidate stays for a look
+    assert reason.startswith("too few site labels to judge on: 3 QA decisions")
+    assert "kept the model in use" in reason and scores["site"]["labels"] == 3
+
+
+def test_the_newest_labels_are_held_out() -> None:
+    items = dev_set("test")[:10]
+    for k, item in enumerate(items):
+        item.meta["labelled_at"] = f"2026-12-{10 + (k * 7) % 10:02d}"
+    older, newest = time_split(items, 0.3)
+    assert len(newest) == 3 and len(older) == 7
+    assert min(i.meta["labelled_at"] for i in newest) > max(i.meta["labelled_at"] for i in older)
+
+
+def test_site_scores_are_defined_when_every_label_is_the_same() -> None:
+    """22 calls marked "not a problem": F1(unresolved) has no positives, Brier still ranks."""
+    items = [i for i in dev_set("test") if not i.unresolved][:6]
+    scores = score(SHIPPED, items)
+    assert scores.f1 is None and 0 <= scores.brier <= 1 and scores.n == 6
+    worse = SHIPPED | {"intercept": SHIPPED["intercept"] + 5}  # flags more
+    assert score(worse, items).brier > scores.brier
+    low, high = bootstrap_interval(scores, score(worse, items), [0] * 6)
+    assert 0 < low <= high
 
 
 def test_a_missing_or_broken_model_in_use_is_a_clear_error(tmp_path: Path) -> None:
@@ -115,6 +141,7 @@ def test_retrain_promotes_only_a_better_model_and_analyses_keep_their_version(
     in_use.write_text(json.dumps(worse), encoding="utf-8")
     settings = Settings(db=tmp_path / "calls.duckdb")
     settings.model.outcome_path = str(in_use)
+    settings.model.min_site_labels = 2  # a two-call site: judged on its newest label
 
     db = _analysed_calls(tmp_path, {"a.txt": BILL_OPEN, "b.txt": BILL_FIXED}, settings)
     ids = _ids(db)
@@ -128,7 +155,7 @@ def test_retrain_promotes_only_a_better_model_and_analyses_keep_their_version(
         "outcome-lr-1",
         "outcome-lr-2",
     )
-    assert first["candidate_score"] > first["current_score"]
+    assert first["candidate_score"] < first["current_score"]  # Brier: lower is better
     assert first["labels"]["qa"] == 2
     assert json.loads(in_use.read_text())["model_version"] == "outcome-lr-2"
     assert json.loads((models / "outcome-lr-1.json").read_text()) == worse  # kept for rollback
@@ -216,7 +243,10 @@ def test_cli_retrain_promotes_beside_the_database_and_trainings_lists_it(
     }
     local.write_text(json.dumps(worse), encoding="utf-8")
 
-    result = runner.invoke(app, ["retrain", "--db", str(db), "--format", "json"])
+    config = tmp_path / "aftercall.toml"  # a two-call site: judged on its newest label
+    config.write_text("[model]\nmin_site_labels = 2\n", encoding="utf-8")
+    args = ["retrain", "--db", str(db), "--config", str(config), "--format", "json"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout.strip().splitlines()[-1])
     assert verdict["promoted"] and verdict["model_path"] == str(local), verdict
@@ -230,7 +260,7 @@ def test_cli_retrain_promotes_beside_the_database_and_trainings_lists_it(
     assert row["labels"]["qa"] == 2
     table = runner.invoke(app, ["trainings", "--db", str(db)])
     assert table.exit_code == 0, table.output
-    assert "outcome-lr-2 F1" in table.output and "promoted" in table.output, table.output
+    assert "outcome-lr-2 Brier" in table.output and "promoted" in table.output, table.output
     assert row["reason"] in table.output
 
     _analysed_calls(tmp_path, {"c.txt": NOBODY_CALLED}, settings)

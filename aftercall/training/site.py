@@ -1,0 +1,114 @@
+"""Judging a retrained model where it will work: on this site's own QA labels.
+
+A candidate trained on a site's reviewers' labels is scored on the labels it was not trained
+on: the newest ones (a time split, the way the model will meet the next calls). Both models,
+the one in use and the candidate, are scored the same way on the same held-out labels:
+
+* **Brier score** (mean squared error of ``p_unresolved``; lower is better) decides: it is
+  defined when every held-out call has the same label (22 calls a reviewer marked "not a
+  problem"), where F1(unresolved) is not, and it rewards a model for being surer where the
+  site's reviewers are sure.
+* its uncertainty: a 90% bootstrap interval of the difference (candidate minus current);
+* accuracy of the flag and, where both labels occur, F1(unresolved), shown beside it.
+
+A guard keeps a model from forgetting what it knew: the candidate's F1 on the development set's
+test split may fall below the current model's by at most ``[model] max_dev_drop``. With fewer
+than ``[model] min_site_labels`` QA labels there is nothing to judge on: the model in use is kept
+and the verdict says so.
+
+How much one site label weighs (how many times it counts beside the ~970 calls of the base
+training data) is chosen by the same test one step back: on the older labels only, their
+newest share held out, each weight in ``WEIGHTS`` tried, the lowest Brier wins.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aftercall.nlp.outcome import FEATURES, ModelScorer
+from aftercall.training.datasets import Labelled
+from aftercall.training.train import analyse_cached, feature_matrix, train
+
+WEIGHTS = (1, 3, 10)
+BOOTSTRAP = 2000
+
+
+@dataclass
+class SiteScores:
+    """Scores of one model on held-out site labels."""
+
+    n: int
+    brier: float
+    accuracy: float
+    f1: float | None
+    p: list[float] = field(default_factory=list)
+
+
+def time_split(items: Sequence[Labelled], share: float) -> tuple[list[Labelled], list[Labelled]]:
+    """(older, newest): the newest ``share`` of the labels (at least one) held out."""
+    ordered = sorted(items, key=lambda i: (i.meta.get("labelled_at", ""), i.id))
+    held = max(1, math.ceil(share * len(ordered)))
+    return ordered[:-held], ordered[-held:]
+
+
+def score(model: dict[str, Any], items: Sequence[Labelled]) -> SiteScores:
+    """A model file's p_unresolved on labelled calls, and how good it is there."""
+    scorer = ModelScorer(model)
+    X = feature_matrix(analyse_cached(items))
+    p = [
+        scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
+        for row, item in zip(X, items, strict=True)
+    ]
+    y = np.array([int(bool(i.unresolved)) for i in items])
+    pa = np.array(p)
+    flags = (pa >= scorer.threshold).astype(int)
+    f1 = None
+    if 0 < y.sum() < len(y):
+        tp = int((flags & y).sum())
+        f1 = round(2 * tp / max(1, int(flags.sum()) + int(y.sum())), 4)
+    return SiteScores(
+        n=len(items),
+        brier=round(float(np.mean((pa - y) ** 2)), 6),
+        accuracy=round(float(np.mean(flags == y)), 4),
+        f1=f1,
+        p=[round(x, 6) for x in p],
+    )
+
+
+def bootstrap_interval(
+    current: SiteScores, candidate: SiteScores, y: Sequence[int], seed: int = 0
+) -> tuple[float, float]:
+    """90% interval of Brier(candidate) - Brier(current) over resampled held-out calls."""
+    rng = np.random.default_rng(seed)
+    a, b, t = np.array(current.p), np.array(candidate.p), np.array(y, dtype=float)
+    n = len(t)
+    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
+    diffs = ((b[idx] - t[idx]) ** 2).mean(axis=1) - ((a[idx] - t[idx]) ** 2).mean(axis=1)
+    return round(float(np.quantile(diffs, 0.05)), 6), round(float(np.quantile(diffs, 0.95)), 6)
+
+
+def fit(items: Sequence[Labelled], weight: int, version: str, out: Path) -> dict[str, Any]:
+    return train(out, extra=list(items), version=version, extra_weight=weight)
+
+
+def choose_weight(site: Sequence[Labelled], weak: Sequence[Labelled], share: float) -> int:
+    """The site-label weight with the lowest Brier on the newest of the older labels."""
+    older, newest = time_split(site, share)
+    if len(older) < 2:
+        return WEIGHTS[1]  # too few to choose by: the middle weight
+    best: tuple[float, int] | None = None
+    with tempfile.TemporaryDirectory(prefix="aftercall-weight-") as tmp:
+        for w in WEIGHTS:
+            model = fit([*weak, *older], w, f"weight-{w}", Path(tmp) / f"w{w}.json")
+            brier = score(model, newest).brier
+            if best is None or brier < best[0] - 1e-9:
+                best = (brier, w)
+    assert best is not None
+    return best[1]
