@@ -67,6 +67,17 @@ def test_missing_shared_data_is_a_note_not_a_crash(tmp_path: Path) -> None:
     assert not any(k.startswith(("USS", "CFPB")) for k in r["rows"])
 
 
+def test_missing_corpora_are_a_note_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftercall.evaluation import real_calls
+
+    monkeypatch.setattr(real_calls, "CORPORA", tmp_path / "no-corpora")
+    r = evaluate(tmp_path / "o", data=tmp_path / "nowhere", log=lambda _: None)
+    assert sum("not found (run from a checkout)" in n for n in r["notes"]) == 2
+    assert not any(k.startswith(("insurance calls", "tone-crossed")) for k in r["rows"])
+
+
 def test_rater_ceiling_scores_each_rater_against_the_others(tmp_path: Path) -> None:
     folder = tmp_path / "text" / "uss_user_satisfaction"
     folder.mkdir(parents=True)
