@@ -330,13 +330,12 @@ def _need_of(sentence: str) -> NeedKind | None:
     s = fold(sentence)
     if CONFIRM.search(s) and not _QUESTION_END.search(s):
         return None  # "that has solved the problem" reports a fix, not a need
-    if PROBLEM.search(s) and not ROUTINE.search(s):
+    problem, routine = PROBLEM.search(s), ROUTINE.search(s)
+    if problem and not routine:
         return "problem"
-    if ROUTINE.search(s):
+    if routine:
         # a lost or stolen card is a request for a new one unless something else went wrong
-        return "problem" if PROBLEM.search(s) and "card" not in s else "routine"
-    if PROBLEM.search(s):
-        return "problem"
+        return "problem" if problem and "card" not in s else "routine"
     if (_QUESTION_END.search(s) and QUESTION.search(s.strip())) or ASKING.search(s):
         return "question"
     return None
@@ -363,6 +362,10 @@ def _action_of(text: str) -> Handled | None:
     if PROMISE.search(s):
         return "promised"
     return None
+
+
+# which of an agent's acts after a need says most about it
+_RANK = {"done": 5, "declined": 4, "deflected": 4, "transferred": 3, "promised": 2}
 
 
 def read_call(turns: Sequence[Turn]) -> CallStory:
@@ -404,8 +407,7 @@ def read_call(turns: Sequence[Turn]) -> CallStory:
         acts = [a for a in agent_acts if need.turn_idx < a[0]]
         own = [a for a in acts if a[0] < end] or acts[-1:]  # later acts answer it too
         if own:
-            rank = {"done": 5, "declined": 4, "deflected": 4, "transferred": 3, "promised": 2}
-            best = max(own, key=lambda a: (rank[a[1]], a[0]))
+            best = max(own, key=lambda a: (_RANK[a[1]], a[0]))
             # a refusal after a fix was done ("i've reset it ... unfortunately that won't fix")
             last = own[-1]
             pick = last if last[1] in ("declined", "deflected") and last[0] > best[0] else best
@@ -424,12 +426,14 @@ def read_call(turns: Sequence[Turn]) -> CallStory:
 def _how_they_left(turns: Sequence[Turn], story: CallStory, after: int) -> None:
     """The customer's stance in their last turns, and whether they confirmed it works after
     the agent's last act. Dissatisfaction late in the call outweighs a polite goodbye."""
-    customer = [(i, t) for i, t in enumerate(turns) if t.speaker == "customer" and t.text.strip()]
-    tail = customer[-3:]
+    customer = [
+        (i, t, _statements(t.text))
+        for i, t in enumerate(turns)
+        if t.speaker == "customer" and t.text.strip()
+    ]
     stance: Left = "no_stance"
     text = ""
-    for _, t in tail:
-        s = _statements(t.text)
+    for _, t, s in customer[-3:]:
         if GAVE_UP.search(s):
             stance, text = "gave_up", t.text
         elif DISSATISFIED.search(s) and not CONFIRM.search(s):
@@ -438,14 +442,15 @@ def _how_they_left(turns: Sequence[Turn], story: CallStory, after: int) -> None:
             stance, text = "accepted", t.text
     story.left, story.left_text = stance, _clip(text, 70)
     story.confirmed = any(
-        CONFIRM.search(_statements(t.text)) and not re.search(r"\bnot\b|n't\b", _statements(t.text))
-        for i, t in customer
-        if i > after - 1 and i >= (customer[-4][0] if len(customer) >= 4 else 0)
+        CONFIRM.search(s) and not re.search(r"\bnot\b|n't\b", s)
+        for i, _, s in customer
+        if i >= after and i >= (customer[-4][0] if len(customer) >= 4 else 0)
     )
 
 
 def _outcome(story: CallStory) -> Outcome:
     needs = story.needs
+    settled: Outcome = "no_problem" if all(n.kind != "problem" for n in needs) else "resolved"
     if story.left in ("gave_up", "dissatisfied") and not story.confirmed:
         return "unresolved" if needs else "resolved"
     if not needs:
@@ -455,16 +460,16 @@ def _outcome(story: CallStory) -> Outcome:
         return "unresolved"
     open_needs = [n for n in needs if n.handled != "done"]
     if not open_needs or story.confirmed:
-        return "no_problem" if all(n.kind != "problem" for n in needs) else "resolved"
+        return settled
     if all(n.handled == "promised" for n in open_needs):
         return "pending"
     # needs with nothing seen done: answers in words are not caught by the rules, and an
-    # agent who moves on to "anything else?" took a routine request as done
+    # agent who moves on to "anything else?" with no complaint after took a routine request
+    # as done
     routine = all(n.kind != "problem" for n in open_needs)
-    # a routine request the agent moved on from ("anything else?") with no complaint after
     if routine and (
         (story.wrapped_up and story.left in ("accepted", "no_stance"))
         or (story.left == "accepted" and all(n.kind == "question" for n in open_needs))
     ):
-        return "no_problem" if all(n.kind != "problem" for n in needs) else "resolved"
+        return settled
     return "unresolved"

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import f1_score, roc_auc_score
 
 from aftercall.evaluation.real_calls import bank_calls, tone_crossed
 from aftercall.nlp.detector import analyse, load_pipeline
-from aftercall.nlp.outcome import FEATURES, ModelScorer, find_scorer
+from aftercall.nlp.outcome import find_scorer
 from aftercall.training.datasets import Labelled, uss
-from aftercall.training.train import analyse_cached, feature_matrix, train
+from aftercall.training.train import model_scores, train
 
 SIZES = (0, 5, 10, 20, 50)
 ORDERS = ("random", "uncertainty")
@@ -55,20 +55,12 @@ def _scores(model: dict[str, Any] | None, items: Sequence[Labelled]) -> np.ndarr
     if model is None:  # the shipped model, as the pipeline runs it
         nlp = load_pipeline()
         return np.array([analyse(i.transcript, nlp=nlp).p_unresolved for i in items])
-    scorer = ModelScorer(model)
-    X = feature_matrix(analyse_cached(items))
-    return np.array(
-        [
-            scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
-            for row, item in zip(X, items, strict=True)
-        ]
-    )
+    return np.array(model_scores(model, items))
 
 
 def point(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
     flags = p >= threshold
-    tp = int((flags & (y == 1)).sum())
-    f1 = 2 * tp / max(1, int(flags.sum()) + int(y.sum()))
+    f1 = float(f1_score(y, flags, zero_division=0))
     negatives = y == 0
     fa = float(flags[negatives].mean()) if negatives.any() else float("nan")
     auc = float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")

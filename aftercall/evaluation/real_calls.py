@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sklearn.metrics import f1_score
+
 from aftercall.nlp.detector import Analysis
 from aftercall.nlp.parse import parse_text_transcript
 from aftercall.training.datasets import REPO, Labelled
@@ -120,10 +122,7 @@ def flag_rows(
     p = [a.p_unresolved for a in analyses]
     row = metrics(y, p, threshold)
     flagged = [int(a.outcome == "unresolved") for a in analyses]
-    tp = sum(f and t for f, t in zip(flagged, y, strict=True))
-    precision = tp / max(1, sum(flagged))
-    recall = tp / max(1, sum(y))
-    row["f1_flag"] = round(2 * precision * recall / max(1e-9, precision + recall), 4)
+    row["f1_flag"] = round(float(f1_score(y, flagged, zero_division=0)), 4)
     prior = sum(y) / max(1, len(y))
     row["f1_flag_every_call"] = round(2 * prior / (1 + prior), 4) if y else 0.0
     rows = {f"{name}: outcome": row}

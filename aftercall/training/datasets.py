@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from aftercall.nlp.parse import parse_text_transcript
 from aftercall.nlp.transcript import Transcript, Turn
 
 REPO = Path(__file__).resolve().parents[2]  # the repository (aftercall/training/ is two down)
@@ -214,17 +215,11 @@ def written_apart(paths: Sequence[Path] | None = None) -> list[Labelled]:
     out = []
     for line in lines:
         row = json.loads(line)
-        turns = []
-        for raw in row["transcript"].splitlines():
-            speaker, _, text = raw.partition(":")
-            role = {"agent": "agent", "customer": "customer"}.get(speaker.strip().lower())
-            if role is None:
-                continue
-            turns.append(Turn(idx=len(turns), speaker=role, text=text.strip()))
+        transcript, _ = parse_text_transcript(row["transcript"])
         out.append(
             Labelled(
                 id=row["id"],
-                transcript=Transcript(turns=turns, source="text"),
+                transcript=transcript,
                 unresolved=row["outcome"] == "unresolved",
                 meta={
                     "split": "train",

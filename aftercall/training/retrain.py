@@ -32,13 +32,13 @@ import duckdb
 import numpy as np
 
 from aftercall.config import ModelSettings, Settings
-from aftercall.nlp.outcome import FEATURES, ModelScorer, model_path
+from aftercall.nlp.outcome import ModelScorer, model_path
 from aftercall.nlp.transcript import Transcript, Turn
 from aftercall.store.calls import now, rows_as_dicts
 from aftercall.store.db import transaction
 from aftercall.training import site
 from aftercall.training.datasets import Labelled, dev_set
-from aftercall.training.train import analyse_cached, feature_matrix, metrics
+from aftercall.training.train import metrics, model_scores
 
 METRIC = "brier_site_newest"  # Brier of p_unresolved on the site's newest QA labels (site.py)
 
@@ -162,16 +162,10 @@ def held_out_scores(models: dict[str, dict[str, Any]]) -> dict[str, dict[str, fl
 
     items = dev_set("test")
     y = np.array([int(bool(i.unresolved)) for i in items])
-    X = feature_matrix(analyse_cached(items))
-    out = {}
-    for name, model in models.items():
-        scorer = ModelScorer(model)
-        p = [
-            scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
-            for row, item in zip(X, items, strict=True)
-        ]
-        out[name] = metrics(y, p, scorer.threshold)
-    return out
+    return {
+        name: metrics(y, model_scores(model, items), model["threshold"])
+        for name, model in models.items()
+    }
 
 
 def decide(

@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import f1_score
 
-from aftercall.nlp.outcome import FEATURES, ModelScorer
 from aftercall.training.datasets import Labelled
-from aftercall.training.train import analyse_cached, feature_matrix, train
+from aftercall.training.train import model_scores, train
 
 WEIGHTS = (1, 3, 10)
 BOOTSTRAP = 2000
@@ -60,19 +60,13 @@ def time_split(items: Sequence[Labelled], share: float) -> tuple[list[Labelled],
 
 def score(model: dict[str, Any], items: Sequence[Labelled]) -> SiteScores:
     """A model file's p_unresolved on labelled calls, and how good it is there."""
-    scorer = ModelScorer(model)
-    X = feature_matrix(analyse_cached(items))
-    p = [
-        scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
-        for row, item in zip(X, items, strict=True)
-    ]
+    p = model_scores(model, items)
     y = np.array([int(bool(i.unresolved)) for i in items])
     pa = np.array(p)
-    flags = (pa >= scorer.threshold).astype(int)
+    flags = (pa >= model["threshold"]).astype(int)
     f1 = None
     if 0 < y.sum() < len(y):
-        tp = int((flags & y).sum())
-        f1 = round(2 * tp / max(1, int(flags.sum()) + int(y.sum())), 4)
+        f1 = round(float(f1_score(y, flags, zero_division=0)), 4)
     return SiteScores(
         n=len(items),
         brier=round(float(np.mean((pa - y) ** 2)), 6),

@@ -38,7 +38,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import GroupKFold
 
 from aftercall.nlp.detector import Analysis, analyse, load_pipeline
-from aftercall.nlp.outcome import FEATURES, WORD_FEATURE
+from aftercall.nlp.outcome import FEATURES, WORD_FEATURE, ModelScorer
 from aftercall.nlp.words import WordModel
 from aftercall.nlp.words import call_text as words_text
 from aftercall.training.datasets import (
@@ -70,10 +70,23 @@ def _key(item: Labelled) -> str:
 
 
 def analyse_cached(items: Sequence[Labelled]) -> list[Analysis]:
-    todo = {_key(i): i for i in items if _key(i) not in _ANALYSED}
+    keys = [_key(i) for i in items]
+    todo = {k: i for k, i in zip(keys, items, strict=True) if k not in _ANALYSED}
     if todo:
         _ANALYSED.update(zip(todo, analyse_all(list(todo.values()), scorer=False), strict=True))
-    return [_ANALYSED[_key(i)] for i in items]
+    return [_ANALYSED[k] for k in keys]
+
+
+def model_scores(model: dict[str, Any], items: Sequence[Labelled]) -> list[float]:
+    """p_unresolved of a model file on labelled calls: their rules' features through the
+    file (ModelScorer), as the pipeline would score with it. Retrain, site judging and
+    learning curves all score candidates this one way."""
+    scorer = ModelScorer(model)
+    X = feature_matrix(analyse_cached(items))
+    return [
+        scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
+        for row, item in zip(X, items, strict=True)
+    ]
 
 
 def feature_matrix(analyses: Sequence[Analysis]) -> np.ndarray:
