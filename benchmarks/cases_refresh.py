@@ -39,7 +39,8 @@ SELECT left(md5(i::VARCHAR), 16), md5(i::VARCHAR), 'file:///bench/' || i || '.fl
        'analysed', $at, $at
 FROM (SELECT i, (hash(i * 7) % $customers)::BIGINT AS cust FROM range($n) t(i));
 
-INSERT INTO analyses
+INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summary,
+    summary_turn_idx, summary_start_s, reasons, abusive, model_version, analysed_at)
 SELECT call_id, CASE WHEN u < 0.35 THEN 'unresolved' ELSE 'resolved' END,
        CASE WHEN u < 0.35 THEN 0.8 ELSE 0.1 END,
        ['billing', 'technical', 'delivery', 'account_access', 'cancellation',

@@ -44,7 +44,14 @@ from spacy.tokens import Doc, Span
 
 from aftercall.nlp import signals as _signals  # noqa: F401  (registers the components by name)
 from aftercall.nlp.needs import CallStory, Outcome, read_call
-from aftercall.nlp.outcome import ModelScorer, RulesScorer, call_features, find_scorer, model_path
+from aftercall.nlp.outcome import (
+    ModelScorer,
+    RulesScorer,
+    call_features,
+    features_version,
+    find_scorer,
+    model_path,
+)
 from aftercall.nlp.parse import parse_json_transcript, parse_text_transcript
 from aftercall.nlp.prefilter import turn_filter
 from aftercall.nlp.promises import Promise, classify, find_due, happens_during_call
@@ -106,6 +113,8 @@ class Analysis(BaseModel):
     abusive: bool
     # what the outcome component weighed (nlp/outcome.py FEATURES); for training and QA
     features: dict[str, float] = Field(default_factory=dict)
+    # the fingerprint of the code that computed them (outcome.features_version)
+    features_version: str = ""
     # the call as what happened: each need, what was done about it, how the customer left
     needs: list[dict[str, Any]] = Field(default_factory=list)
     left: str = "no_stance"
@@ -873,6 +882,7 @@ def _decide(
         model_version=f"{cfg.model_version}+{scorer.version}",
         abusive=abusive,
         features=features,
+        features_version=features_version(),
         needs=story.as_json(),
         left=story.left,
     )

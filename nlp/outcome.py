@@ -18,6 +18,8 @@ Both pass each Doc through untouched: the decision is made per call, not per tur
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import re
@@ -26,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -269,6 +272,22 @@ def _side_words(term: str) -> str:
     words = term.split()
     side = "customer" if words[0].startswith("c_") else "agent"
     return f"{side}: " + " ".join(w[2:] if w[:2] in ("c_", "a_") else w for w in words)
+
+
+@functools.cache
+def features_version() -> str:
+    """A fingerprint of everything that computes a call's FEATURES: this package's code and
+    patterns, models/detector.json and spaCy's version. Features stored with one fingerprint
+    (the analyses table, the training cache) are reused only under the same fingerprint, so a
+    change to a rule never trains on features the old rule computed."""
+    digest = hashlib.sha256(",".join(FEATURES).encode())
+    here = Path(__file__).parent
+    for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(here).as_posix().encode())
+        digest.update(path.read_bytes())
+    digest.update(model_path("detector.json").read_bytes())
+    digest.update(spacy.__version__.encode())
+    return digest.hexdigest()[:16]
 
 
 def model_path(name: str) -> Path:

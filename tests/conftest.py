@@ -12,6 +12,9 @@ import pytest
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="aftercall-prefect-"))
 os.environ.pop("PREFECT_API_URL", None)
+# the training feature cache (aftercall/training/features.py) in a folder of this session,
+# never the user's own cache: a test run neither reads nor leaves features there
+os.environ.setdefault("AFTERCALL_CACHE_DIR", tempfile.mkdtemp(prefix="aftercall-cache-"))
 
 from aftercall.pipeline import prefect_env  # noqa: E402
 

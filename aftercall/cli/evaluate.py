@@ -174,3 +174,10 @@ def bench_asr(ctx: typer.Context) -> None:
 def bench_asr_memory(ctx: typer.Context) -> None:
     """Peak memory on a long call, against raw faster-whisper (benchmarks/asr_memory.py)."""
     _run_script("asr_memory", list(ctx.args))
+
+
+@bench_app.command("retrain", context_settings=_PASS_THROUGH)
+def bench_retrain(ctx: typer.Context) -> None:
+    """A retrain with 1,000 site labels against a training from scratch
+    (benchmarks/retrain_speed.py). Extra arguments go to the script: --labels N, --cold."""
+    _run_script("retrain_speed", list(ctx.args))

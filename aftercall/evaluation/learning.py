@@ -2,7 +2,8 @@
 
 For each labelled set of calls no one here wrote (the bank calls, each USS set, the
 tone-crossed set), the model is given the labels of 0, 5, 10, 20, 50 ... of its calls, retrained
-as a retrain would (the base training data plus those labels, each counted ``WEIGHT`` times),
+as a retrain would (the base training data plus those labels, each weighing ``WEIGHT``, the
+shipped training's C and candidate kept),
 and scored on the rest of the set: F1(unresolved) of the flag, the false-alarm rate (flags on
 calls labelled not unresolved) and ROC AUC. Two ways of choosing which calls get labels:
 
@@ -16,6 +17,7 @@ the points of a curve are scored on shrinking sets: read them as estimates, each
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 from collections.abc import Callable, Sequence
@@ -27,9 +29,9 @@ from sklearn.metrics import f1_score, roc_auc_score
 
 from aftercall.evaluation.real_calls import bank_calls, tone_crossed
 from aftercall.nlp.detector import analyse, load_pipeline
-from aftercall.nlp.outcome import find_scorer
+from aftercall.nlp.outcome import find_scorer, model_path
 from aftercall.training.datasets import Labelled, uss
-from aftercall.training.train import model_scores, train
+from aftercall.training.train import model_scores, settled_hyper, train
 
 SIZES = (0, 5, 10, 20, 50)
 ORDERS = ("random", "uncertainty")
@@ -90,6 +92,8 @@ def curve(
     scorer = find_scorer(load_pipeline())
     threshold = scorer.threshold if scorer else 0.5
     p_shipped = _scores(None, items)
+    # refit the way a retrain does: the shipped training's C and candidate kept
+    hyper = settled_hyper(json.loads(model_path("outcome.json").read_text(encoding="utf-8")))
     y = np.array([int(bool(i.unresolved)) for i in items])
     out: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="aftercall-learning-") as tmp:
@@ -109,6 +113,7 @@ def curve(
                         extra=[items[j] for j in given],
                         version="learning",
                         extra_weight=WEIGHT,
+                        hyper=hyper,
                     )
                     p, thr = _scores(model, [items[j] for j in rest]), model["threshold"]
                 points.append({"labels": k, **point(y[rest], p, thr)})

@@ -132,7 +132,9 @@ def save_result(
             ],
         )
     con.execute(
-        "INSERT INTO analyses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summary,"
+        " summary_turn_idx, summary_start_s, reasons, abusive, model_version, analysed_at,"
+        " features, features_version, needs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             call_id,
             analysis.outcome,
@@ -146,6 +148,10 @@ def save_result(
             analysis.abusive,
             analysis.model_version,
             now(),
+            # the rules' features, so a retrain need not analyse the call again (012)
+            json.dumps(analysis.features) if analysis.features else None,
+            analysis.features_version or None,
+            json.dumps(analysis.needs),
         ],
     )
     con.execute(

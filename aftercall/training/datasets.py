@@ -37,6 +37,10 @@ class Labelled:
     unresolved: bool | None = None
     category: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # the rules' features as the pipeline stored them, and the code's fingerprint then
+    # (training/features.py uses them instead of analysing the call again)
+    features: dict[str, float] | None = None
+    features_version: str = ""
 
 
 def models_file(name: str) -> Path:

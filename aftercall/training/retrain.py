@@ -38,7 +38,7 @@ from aftercall.store.calls import now, rows_as_dicts
 from aftercall.store.db import transaction
 from aftercall.training import site
 from aftercall.training.datasets import Labelled, dev_set
-from aftercall.training.train import metrics, model_scores
+from aftercall.training.train import metrics, model_scores, settled_hyper
 
 METRIC = "brier_site_newest"  # Brier of p_unresolved on the site's newest QA labels (site.py)
 
@@ -110,11 +110,21 @@ def labelled_calls(con: duckdb.DuckDBPyConnection) -> tuple[list[Labelled], dict
         " GROUP BY ALL) GROUP BY call_id HAVING count(DISTINCT label) > 1)"
     ).fetchone()[0]
     turns: dict[str, list[Turn]] = {}
+    stored: dict[str, tuple[Any, str]] = {}
     if rows:
+        ids = [[r[0] for r in rows]]
+        stored = {
+            call_id: (features, version or "")
+            for call_id, features, version in con.execute(
+                "SELECT call_id, features, features_version FROM analyses"
+                " WHERE call_id IN (SELECT unnest(?))",
+                ids,
+            ).fetchall()
+        }
         for call_id, idx, speaker, text in con.execute(
             "SELECT call_id, idx, speaker, text FROM turns WHERE call_id IN (SELECT unnest(?))"
             " ORDER BY call_id, idx",
-            [[r[0] for r in rows]],
+            ids,
         ).fetchall():
             turns.setdefault(call_id, []).append(Turn(idx=idx, speaker=speaker, text=text))
     items: list[Labelled] = []
@@ -124,6 +134,7 @@ def labelled_calls(con: duckdb.DuckDBPyConnection) -> tuple[list[Labelled], dict
             counts["no_turns"] += 1
             continue
         counts[source] += 1
+        features, version = stored.get(call_id, (None, ""))
         items.append(
             Labelled(
                 id=f"db-{call_id}",
@@ -134,6 +145,9 @@ def labelled_calls(con: duckdb.DuckDBPyConnection) -> tuple[list[Labelled], dict
                     "label_source": source,
                     "labelled_at": labelled_at.isoformat() if labelled_at else "",
                 },
+                # what the pipeline computed: a retrain need not analyse the call again
+                features=json.loads(features) if features else None,
+                features_version=version,
             )
         )
     return items, counts
@@ -181,17 +195,20 @@ def decide(
     qa = [i for i in items if i.meta.get("label_source") == "qa"]
     weak = [i for i in items if i.meta.get("label_source") != "qa"]
     path = folder / f"{version}.json"
+    # the full training's choices (each candidate's C, which one ships) are kept: a retrain
+    # refits the weights with the site's labels added (train.settled_hyper)
+    hyper = settled_hyper(current)
     if len(qa) < settings.min_site_labels:
-        write_candidate(lambda: site.fit(items, site.WEIGHTS[1], version, path), path)
+        write_candidate(lambda: site.fit(items, site.WEIGHTS[1], version, path, hyper), path)
         why = (
             f"too few site labels to judge on: {len(qa)} QA decisions, [model] "
             f"min_site_labels is {settings.min_site_labels}; kept the model in use"
         )
         return False, why, {"site": {"labels": len(qa)}}, path
     older, held = site.time_split(qa, settings.holdout_share)
-    weight = site.choose_weight(older, weak, settings.holdout_share)
+    weight = site.choose_weight(current, older, weak, settings.holdout_share)
     with tempfile.TemporaryDirectory(prefix="aftercall-judged-") as tmp:
-        judged = site.fit([*weak, *older], weight, version, Path(tmp) / "judged.json")
+        judged = site.fit([*weak, *older], weight, version, Path(tmp) / "judged.json", hyper)
     now_scores, new_scores = site.score(current, held), site.score(judged, held)
     y = [int(bool(i.unresolved)) for i in held]
     low, high = site.bootstrap_interval(now_scores, new_scores, y)
@@ -199,7 +216,7 @@ def decide(
     drop = round(dev["current"]["f1"] - dev["candidate"]["f1"], 4)
     better = new_scores.brier < now_scores.brier - settings.min_gain
     kept_knowledge = drop <= settings.max_dev_drop
-    write_candidate(lambda: site.fit([*weak, *qa], weight, version, path), path)
+    write_candidate(lambda: site.fit([*weak, *qa], weight, version, path, hyper), path)
     names = (
         f"Brier on the newest {len(held)} of {len(qa)} site labels: {version} "
         f"{new_scores.brier:.4f} vs {current['model_version']} {now_scores.brier:.4f} "

@@ -16,25 +16,27 @@ test split may fall below the current model's by at most ``[model] max_dev_drop`
 than ``[model] min_site_labels`` QA labels there is nothing to judge on: the model in use is kept
 and the verdict says so.
 
-How much one site label weighs (how many times it counts beside the ~970 calls of the base
-training data) is chosen by the same test one step back: on the older labels only, their
-newest share held out, each weight in ``WEIGHTS`` tried, the lowest Brier wins.
+How much one site label weighs (beside one of the ~1,500 calls of the base training data) is
+chosen by the same test one step back: on the older labels only, their newest share held out,
+each weight in ``WEIGHTS`` tried, the lowest Brier wins (``choose_weight``).
 """
 
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from aftercall.nlp.words import WordModel, call_text
 from aftercall.training.datasets import Labelled
-from aftercall.training.train import model_scores, train
+from aftercall.training.features import feature_rows
+from aftercall.training.train import base_set, model_scores, settled_hyper, train
 
 WEIGHTS = (1, 3, 10)
 BOOTSTRAP = 2000
@@ -88,21 +90,56 @@ def bootstrap_interval(
     return round(float(np.quantile(diffs, 0.05)), 6), round(float(np.quantile(diffs, 0.95)), 6)
 
 
-def fit(items: Sequence[Labelled], weight: int, version: str, out: Path) -> dict[str, Any]:
-    return train(out, extra=list(items), version=version, extra_weight=weight)
+def fit(
+    items: Sequence[Labelled],
+    weight: int,
+    version: str,
+    out: Path,
+    hyper: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return train(out, extra=list(items), version=version, extra_weight=weight, hyper=hyper)
 
 
-def choose_weight(site: Sequence[Labelled], weak: Sequence[Labelled], share: float) -> int:
-    """The site-label weight with the lowest Brier on the newest of the older labels."""
+def choose_weight(
+    current: dict[str, Any],
+    site: Sequence[Labelled],
+    weak: Sequence[Labelled],
+    share: float,
+) -> int:
+    """The site-label weight with the lowest Brier on the newest of the older labels.
+
+    Each weight is tried the quick way: the model in use's word score held fixed as one more
+    feature and only the layer that weighs the evidence refitted (a dense fit of ~40 columns),
+    where a full fit would refit the word model five times per weight. It ranks weights, it is
+    never shipped: the candidate itself is a full fit (``fit``)."""
     older, newest = time_split(site, share)
     if len(older) < 2:
         return WEIGHTS[1]  # too few to choose by: the middle weight
+    fit_on = [*base_set(), *weak, *older]
+    X, X_new = _quick_columns(current, fit_on), _quick_columns(current, newest)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    y = np.array([int(bool(i.unresolved)) for i in fit_on])
+    y_new = np.array([int(bool(i.unresolved)) for i in newest], dtype=float)
+    n_base = len(fit_on) - len(weak) - len(older)
+    c = (settled_hyper(current) or {}).get("C", {}).get(current.get("chosen", ""), 1.0)
     best: tuple[float, int] | None = None
-    with tempfile.TemporaryDirectory(prefix="aftercall-weight-") as tmp:
-        for w in WEIGHTS:
-            model = fit([*weak, *older], w, f"weight-{w}", Path(tmp) / f"w{w}.json")
-            brier = score(model, newest).brier
-            if best is None or brier < best[0] - 1e-9:
-                best = (brier, w)
+    for w in WEIGHTS:
+        weights = np.array([1.0] * n_base + [float(w)] * (len(fit_on) - n_base))
+        lr = LogisticRegression(C=c, max_iter=2000, random_state=0)
+        lr.fit((X - mean) / scale, y, sample_weight=weights)
+        p = lr.predict_proba((X_new - mean) / scale)[:, 1]
+        brier = float(np.mean((p - y_new) ** 2))
+        if best is None or brier < best[0] - 1e-9:
+            best = (brier, w)
     assert best is not None
     return best[1]
+
+
+def _quick_columns(current: dict[str, Any], items: Sequence[Labelled]) -> np.ndarray:
+    X = feature_rows(items)
+    if current.get("words"):
+        words = WordModel(current["words"])
+        scores = [words.decision(call_text(i.transcript.turns)) for i in items]
+        X = np.column_stack([X, scores])
+    return X

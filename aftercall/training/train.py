@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import GroupKFold
 
-from aftercall.nlp.detector import Analysis, analyse, load_pipeline
 from aftercall.nlp.outcome import FEATURES, WORD_FEATURE, ModelScorer
 from aftercall.nlp.words import WordModel
 from aftercall.nlp.words import call_text as words_text
@@ -48,33 +47,11 @@ from aftercall.training.datasets import (
     models_file,
     written_apart,
 )
+from aftercall.training.features import feature_rows
 
 SEED = 0
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)  # chosen by grouped CV log loss on train, never on test
 FOLDS = 4
-
-
-def analyse_all(items: Sequence[Labelled], scorer: bool = True) -> list[Analysis]:
-    nlp = load_pipeline(scorer=scorer)
-    return [analyse(it.transcript, nlp=nlp) for it in items]
-
-
-# Analyses without a scorer, by the call's words: a retrain judges several candidates and a
-# learning curve fits dozens, all over the same calls; each call is analysed once per process.
-_ANALYSED: dict[str, Analysis] = {}
-
-
-def _key(item: Labelled) -> str:
-    words = "\n".join(f"{t.speaker}:{t.text}" for t in item.transcript.turns)
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()
-
-
-def analyse_cached(items: Sequence[Labelled]) -> list[Analysis]:
-    keys = [_key(i) for i in items]
-    todo = {k: i for k, i in zip(keys, items, strict=True) if k not in _ANALYSED}
-    if todo:
-        _ANALYSED.update(zip(todo, analyse_all(list(todo.values()), scorer=False), strict=True))
-    return [_ANALYSED[k] for k in keys]
 
 
 def model_scores(model: dict[str, Any], items: Sequence[Labelled]) -> list[float]:
@@ -82,15 +59,11 @@ def model_scores(model: dict[str, Any], items: Sequence[Labelled]) -> list[float
     file (ModelScorer), as the pipeline would score with it. Retrain, site judging and
     learning curves all score candidates this one way."""
     scorer = ModelScorer(model)
-    X = feature_matrix(analyse_cached(items))
+    X = feature_rows(items)
     return [
         scorer.score(dict(zip(FEATURES, row, strict=True)), item.transcript.turns)
         for row, item in zip(X, items, strict=True)
     ]
-
-
-def feature_matrix(analyses: Sequence[Analysis]) -> np.ndarray:
-    return np.array([[a.features.get(n, 0.0) for n in FEATURES] for a in analyses], dtype=float)
 
 
 def call_text(item: Labelled) -> str:
@@ -112,16 +85,16 @@ def metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> dict[str,
     }
 
 
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+def best_threshold(y: np.ndarray, p: np.ndarray, w: np.ndarray | None = None) -> float:
     """The threshold on the precision/recall curve with the best F1 (ties: the higher one)."""
-    prec, rec, thr = precision_recall_curve(y, p)
+    prec, rec, thr = precision_recall_curve(y, p, sample_weight=w)
     f1 = 2 * prec[:-1] * rec[:-1] / np.maximum(prec[:-1] + rec[:-1], 1e-12)
     best = np.flatnonzero(f1 >= f1.max() - 1e-9)[-1]
     return float(thr[best])
 
 
-def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    lr = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y)
+def _platt(z: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
+    lr = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y, sample_weight=w)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
@@ -129,25 +102,41 @@ def _sig(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _part(w: np.ndarray | None, idx: np.ndarray) -> np.ndarray | None:
+    return None if w is None else w[idx]
+
+
+def _lr(c: float, refit: bool = False) -> LogisticRegression:
+    # A refit (a retrain or a learning curve, C already chosen) solves with newton-cg: on
+    # ~45,000 word columns it reaches the optimum in a few Newton steps where lbfgs stops
+    # short of it after many (1.2 s against 5.4 s for one word fit with 1,000 site labels,
+    # benchmarks/retrain_speed.py). The full training keeps lbfgs, so the shipped model and
+    # every figure measured with it stay as they are.
+    solver = "newton-cg" if refit else "lbfgs"
+    return LogisticRegression(C=c, max_iter=2000, solver=solver, random_state=SEED)
+
+
 def _fit_candidate(
-    make: Callable[[], Any], X: Any, y: np.ndarray, groups: np.ndarray
+    c: float, X: Any, y: np.ndarray, groups: np.ndarray, w: np.ndarray | None, refit: bool
 ) -> tuple[Any, tuple[float, float], float, np.ndarray]:
     """Out-of-fold decision values -> Platt scaling and threshold; then a final fit on all."""
     oof = np.zeros(len(y))
     for tr, te in GroupKFold(n_splits=FOLDS).split(X, y, groups):
-        oof[te] = make().fit(X[tr], y[tr]).decision_function(X[te])
-    a, b = _platt(oof, y)
-    threshold = best_threshold(y, _sig(a * oof + b))
-    return make().fit(X, y), (a, b), threshold, _sig(a * oof + b)
+        fold = _lr(c, refit).fit(X[tr], y[tr], sample_weight=_part(w, tr))
+        oof[te] = fold.decision_function(X[te])
+    a, b = _platt(oof, y, w)
+    threshold = best_threshold(y, _sig(a * oof + b), w)
+    return _lr(c, refit).fit(X, y, sample_weight=w), (a, b), threshold, _sig(a * oof + b)
 
 
-def _choose_c(X: Any, y: np.ndarray, groups: np.ndarray) -> float:
+def _choose_c(X: Any, y: np.ndarray, groups: np.ndarray, w: np.ndarray | None) -> float:
     best: tuple[float, float] | None = None
     for c in C_GRID:
         loss = 0.0
         for tr, te in GroupKFold(n_splits=FOLDS).split(X, y, groups):
-            m = LogisticRegression(C=c, max_iter=2000, random_state=SEED).fit(X[tr], y[tr])
-            loss += log_loss(y[te], m.predict_proba(X[te])[:, 1], labels=[0, 1])
+            m = _lr(c).fit(X[tr], y[tr], sample_weight=_part(w, tr))
+            p = m.predict_proba(X[te])[:, 1]
+            loss += log_loss(y[te], p, labels=[0, 1], sample_weight=_part(w, te))
         if best is None or loss < best[0] - 1e-9:
             best = (loss, c)
     assert best is not None
@@ -155,13 +144,18 @@ def _choose_c(X: Any, y: np.ndarray, groups: np.ndarray) -> float:
 
 
 def _lr_candidate(
-    X_tr: Any, X_te: Any, y_tr: np.ndarray, y_te: np.ndarray, groups: np.ndarray
+    X_tr: Any,
+    X_te: Any,
+    y_tr: np.ndarray,
+    y_te: np.ndarray,
+    groups: np.ndarray,
+    w: np.ndarray | None,
+    c: float | None = None,
 ) -> tuple[LogisticRegression, tuple[float, float], float, dict[str, Any]]:
-    """C by grouped CV, then Platt + threshold out-of-fold; scored on the test split."""
-    c = _choose_c(X_tr, y_tr, groups)
-    model, (a, b), thr, p_oof = _fit_candidate(
-        lambda: LogisticRegression(C=c, max_iter=2000, random_state=SEED), X_tr, y_tr, groups
-    )
+    """C by grouped CV (unless given), then Platt + threshold out-of-fold; scored on test."""
+    refit = c is not None
+    c = c if c is not None else _choose_c(X_tr, y_tr, groups, w)
+    model, (a, b), thr, p_oof = _fit_candidate(c, X_tr, y_tr, groups, w, refit)
     p_te = _sig(a * model.decision_function(X_te) + b)
     return (
         model,
@@ -181,28 +175,58 @@ def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
+def base_set() -> list[Labelled]:
+    """What every model trains on before any site's labels: the development set's train split
+    and the calls written apart."""
+    return dev_set("train") + written_apart()
+
+
+def settled_hyper(model: dict[str, Any]) -> dict[str, Any] | None:
+    """The choices a full training made (each candidate's C, which candidate shipped), read
+    from its model file; None where the file does not hold them."""
+    try:
+        chosen = model["chosen"]
+        c = {name: float(model["comparison"][name]["C"]) for name in _TRAINED}
+    except (KeyError, TypeError, ValueError):
+        return None
+    if chosen not in _TRAINED:
+        return None
+    return {"chosen": chosen, "C": c, "from": model.get("model_version", "")}
+
+
+_TRAINED = ("features_lr", "tfidf_lr", "features_words_lr")
+
+
 def train(
     out: Path | None = None,
     extra: Sequence[Labelled] = (),
     version: str = "outcome-lr-2",
     extra_weight: int = 1,
+    hyper: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit, compare, write models/outcome.json (or `out`); return the comparison.
 
     Trained on the development set's train split and the calls written apart
     (``datasets.written_apart``: another author, other phrasing, tone crossed with outcome).
     ``extra``: labelled calls from the database (QA decisions, weak labels) trained on
-    beside them; each is its own CV group, counted ``extra_weight`` times (a reviewer's label
+    beside them; each is its own CV group and weighs ``extra_weight`` (a reviewer's label
     on this site's call is worth more than one call someone wrote). The test split is never
-    trained on."""
-    apart = written_apart()
-    weighed = [item for item in extra for _ in range(max(1, extra_weight))]
-    train_items, test_items = dev_set("train") + apart + weighed, dev_set("test")
+    trained on.
+
+    ``hyper`` (``settled_hyper`` of the model in use): a retrain keeps the full training's
+    choices, each candidate's C and which candidate ships, and only refits the weights with
+    the site's labels added; the grid search over C is most of a training's time."""
+    base = base_set()
+    apart = base[len(dev_set("train")) :]
+    train_items, test_items = base + list(extra), dev_set("test")
+    weights = None  # all ones: the committed model's bytes stay as they are
+    if extra and extra_weight > 1:
+        weights = np.array([1.0] * len(base) + [float(extra_weight)] * len(extra))
     y_tr = np.array([int(bool(i.unresolved)) for i in train_items])
     y_te = np.array([int(bool(i.unresolved)) for i in test_items])
     groups = np.array([i.meta.get("source") or f"call:{i.id}" for i in train_items])
-    a_tr, a_te = analyse_cached(train_items), analyse_cached(test_items)
-    X_tr, X_te = feature_matrix(a_tr), feature_matrix(a_te)
+    X_tr, X_te = feature_rows(train_items), feature_rows(test_items)
+    given = (hyper or {}).get("C", {})
     results: dict[str, dict[str, Any]] = {}
 
     # the rules' hand-weighted score as shipped: its own threshold, no calibration
@@ -216,37 +240,57 @@ def train(
     # logistic regression over the rules' features
     mean, scale = _standardise(X_tr)
     Z_tr, Z_te = (X_tr - mean) / scale, (X_te - mean) / scale
-    lr, (pa, pb), thr, results["features_lr"] = _lr_candidate(Z_tr, Z_te, y_tr, y_te, groups)
-
-    # logistic regression over words
-    texts_tr = [call_text(i) for i in train_items]
-    texts_te = [call_text(i) for i in test_items]
-    vec = _vectorizer()
-    T_tr = vec.fit_transform(texts_tr)
-    T_te = vec.transform(texts_te)
-    word_lr, _, _, results["tfidf_lr"] = _lr_candidate(T_tr, T_te, y_tr, y_te, groups)
-
-    # the rules' features plus the word model's score: out-of-fold on train (vectorizer and
-    # model refitted per fold, so no call scores itself), the full word model on test
-    word_c = results["tfidf_lr"]["C"]
-    oof = np.zeros(len(y_tr))
-    for fit, held in GroupKFold(n_splits=FOLDS).split(texts_tr, y_tr, groups):
-        fold_vec = _vectorizer()
-        fold = LogisticRegression(C=word_c, max_iter=2000, random_state=SEED)
-        fold.fit(fold_vec.fit_transform([texts_tr[k] for k in fit]), y_tr[fit])
-        oof[held] = fold.decision_function(fold_vec.transform([texts_tr[k] for k in held]))
-    S_tr = np.column_stack([X_tr, oof])
-    S_te = np.column_stack([X_te, word_lr.decision_function(T_te)])
-    s_mean, s_scale = _standardise(S_tr)
-    Z2_tr, Z2_te = (S_tr - s_mean) / s_scale, (S_te - s_mean) / s_scale
-    stacked = _lr_candidate(Z2_tr, Z2_te, y_tr, y_te, groups)
-    results["features_words_lr"] = stacked[3]
-
-    # ship whichever trained candidate does better out of fold (never chosen on test)
-    with_words = results["features_words_lr"]["cv"]["f1"] > results["features_lr"]["cv"]["f1"]
+    lr, (pa, pb), thr, results["features_lr"] = _lr_candidate(
+        Z_tr, Z_te, y_tr, y_te, groups, weights, given.get("features_lr")
+    )
+    with_words = hyper is None or hyper["chosen"] == "features_words_lr"
+    vec = word_lr = None
     if with_words:
-        lr, (pa, pb), thr = stacked[0], stacked[1], stacked[2]
-        mean, scale = s_mean, s_scale
+        # logistic regression over words
+        texts_tr = [call_text(i) for i in train_items]
+        texts_te = [call_text(i) for i in test_items]
+        vec = _vectorizer()
+        T_tr = vec.fit_transform(texts_tr)
+        T_te = vec.transform(texts_te)
+        if "tfidf_lr" in given:  # its own calibration is never shipped: the fit alone
+            word_c = given["tfidf_lr"]
+            word_lr = _lr(word_c, refit=True).fit(T_tr, y_tr, sample_weight=weights)
+            results["tfidf_lr"] = {"C": word_c}
+        else:
+            word_lr, _, _, results["tfidf_lr"] = _lr_candidate(
+                T_tr, T_te, y_tr, y_te, groups, weights
+            )
+            word_c = results["tfidf_lr"]["C"]
+
+        # the rules' features plus the word model's score: out-of-fold on train (vectorizer
+        # and model refitted per fold, so no call scores itself), the full word model on test
+        oof = np.zeros(len(y_tr))
+        for fit, held in GroupKFold(n_splits=FOLDS).split(texts_tr, y_tr, groups):
+            fold_vec = _vectorizer()
+            fold = _lr(word_c, refit=hyper is not None).fit(
+                fold_vec.fit_transform([texts_tr[k] for k in fit]),
+                y_tr[fit],
+                sample_weight=_part(weights, fit),
+            )
+            oof[held] = fold.decision_function(fold_vec.transform([texts_tr[k] for k in held]))
+        S_tr = np.column_stack([X_tr, oof])
+        S_te = np.column_stack([X_te, word_lr.decision_function(T_te)])
+        s_mean, s_scale = _standardise(S_tr)
+        Z2_tr, Z2_te = (S_tr - s_mean) / s_scale, (S_te - s_mean) / s_scale
+        stacked = _lr_candidate(
+            Z2_tr, Z2_te, y_tr, y_te, groups, weights, given.get("features_words_lr")
+        )
+        results["features_words_lr"] = stacked[3]
+
+        # ship whichever trained candidate does better out of fold (never chosen on test),
+        # or the one the full training chose
+        if hyper is None:
+            with_words = (
+                results["features_words_lr"]["cv"]["f1"] > results["features_lr"]["cv"]["f1"]
+            )
+        if with_words:
+            lr, (pa, pb), thr = stacked[0], stacked[1], stacked[2]
+            mean, scale = s_mean, s_scale
 
     dev_bytes = models_file("data/dev_calls.jsonl").read_bytes()
     model = {
@@ -280,6 +324,8 @@ def train(
     }
     if with_words:
         model["words"] = WordModel.to_json(vec, word_lr)
+    if hyper is not None:
+        model["trained_on"]["hyperparameters_from"] = hyper.get("from", "")
     if extra:  # (the committed model has none: its bytes stay as they are)
         sources: dict[str, int] = {}
         for item in extra:

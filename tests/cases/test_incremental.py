@@ -28,7 +28,8 @@ SELECT 'new' || i, 'newhash' || i, 'file:///new/' || i, 'new' || i, 'audio', cus
        phone, 'A-1', queue, customer_value, $at, 'analysed', $at, $at
 FROM (SELECT row_number() OVER (ORDER BY call_id) AS i, * FROM calls
       WHERE hash(call_id) % 25 = 0 AND call_id NOT LIKE 'new%');
-INSERT INTO analyses
+INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summary,
+    summary_turn_idx, summary_start_s, reasons, abusive, model_version, analysed_at)
 SELECT call_id, CASE WHEN hash(call_id) % 2 = 0 THEN 'resolved' ELSE 'unresolved' END, 0.5,
        'billing', 'normal', 'Still wrong.', 1, 3.0, '[]', false, 'test', $at
 FROM calls WHERE call_id LIKE 'new%' AND call_id NOT IN (SELECT call_id FROM analyses);

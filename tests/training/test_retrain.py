@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from aftercall.config import ModelSettings, Settings
-from aftercall.nlp.outcome import model_path
+from aftercall.nlp.detector import analyse
+from aftercall.nlp.outcome import features_version, model_path
 from aftercall.review.decisions import record_decision
 from aftercall.store.db import transaction
 from aftercall.training.datasets import dev_set
@@ -80,6 +81,9 @@ def test_labels_qa_wins_disputes_wait_weak_labels_fill_in(prefect_server, tmp_pa
     assert counts == {"qa": 2, "repeat_contact": 1, "disputed_left_out": 1, "no_turns": 0}
     first = next(i for i in items if i.id == f"db-{ids['b.txt']}")
     assert [t.speaker for t in first.transcript.turns][:2] == ["agent", "customer"]
+    # the pipeline's features come along, so a retrain need not analyse the call again
+    assert first.features_version == features_version()
+    assert first.features == pytest.approx(analyse(first.transcript).features)
 
 
 def test_too_few_site_labels_keep_the_model_in_use_and_say_so(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ import pytest
 
 from aftercall.nlp.detector import load_pipeline
 from aftercall.nlp.outcome import FEATURES, ModelScorer, find_scorer, model_path
-from aftercall.training.train import train
+from aftercall.nlp.parse import parse_text_transcript
+from aftercall.training.datasets import Labelled
+from aftercall.training.train import model_scores, settled_hyper, train
 
 MODEL = model_path("outcome.json")
 
@@ -19,6 +21,38 @@ def test_train_reproduces_the_committed_model(tmp_path: Path) -> None:
     model = train(out)
     assert out.read_bytes() == MODEL.read_bytes(), "run `aftercall train` and commit models/"
     assert model["comparison"]["features_lr"]["test"]["n"] >= 100
+
+
+def test_a_retrain_keeps_the_full_trainings_choices_and_weighs_site_labels(
+    tmp_path: Path,
+) -> None:
+    shipped = json.loads(MODEL.read_text())
+    hyper = settled_hyper(shipped)
+    assert hyper == {
+        "chosen": shipped["chosen"],
+        "C": {n: shipped["comparison"][n]["C"] for n in hyper["C"]},
+        "from": shipped["model_version"],
+    }
+    assert settled_hyper({"model_version": "hand-made"}) is None  # no choices: full search
+    # a call the shipped model gets wrong, labelled by a site's reviewer
+    site = Labelled(
+        id="site-1",
+        transcript=parse_text_transcript(
+            "Agent: Hello, how can I help?\nCustomer: My card was swallowed by the machine.\n"
+            "Agent: I have ordered a new card, it arrives Friday.\nCustomer: Okay. Bye."
+        )[0],
+        unresolved=True,
+        meta={"source": "db:site-1", "label_source": "qa"},
+    )
+    p = {}
+    for weight in (1, 10):
+        model = train(tmp_path / f"w{weight}.json", [site], "site", weight, hyper)
+        assert model["chosen"] == shipped["chosen"]
+        assert model["comparison"]["features_lr"]["C"] == hyper["C"]["features_lr"]
+        assert model["trained_on"]["hyperparameters_from"] == shipped["model_version"]
+        assert model["trained_on"]["label_weight"] == weight
+        p[weight] = model_scores(model, [site])[0]
+    assert p[10] > p[1]  # the heavier label pulls the model further toward it
 
 
 def test_the_pipeline_carries_the_trained_scorer() -> None:
