@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -64,6 +65,8 @@ def _open(path: str | os.PathLike[str]) -> tuple[Path, av.container.InputContain
             raise _fail("file not found", p)
         if p.is_dir():
             raise _fail("not a file (a folder)", p)
+        if not stat.S_ISREG(p.stat().st_mode):  # a named pipe would block FFmpeg's open
+            raise _fail("not a regular file (a pipe, socket or device)", p)
         if p.stat().st_size == 0:
             raise _fail("empty file", p)
         container = av.open(str(p), mode="r", metadata_errors="ignore")

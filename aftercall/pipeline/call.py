@@ -18,6 +18,7 @@ from aftercall.nlp.redact import RedactionConfig, redact_transcript
 from aftercall.nlp.roles import infer_roles
 from aftercall.nlp.transcribe import AsrConfig, transcribe_detailed
 from aftercall.nlp.transcript import Transcript
+from aftercall.pipeline.inbox import NotRegularFileError, open_regular
 from aftercall.pipeline.intake import file_kind
 
 MAX_TRANSCRIPT_BYTES = 5_000_000
@@ -78,10 +79,12 @@ def read_transcript(
                 transcript = infer_roles(transcript, result.speaker_labels)
             return transcript
         if kind in ("text", "json"):
-            if path.stat().st_size > MAX_TRANSCRIPT_BYTES:
+            with open_regular(path) as fh:  # never blocks on a pipe put in place of the file
+                data = fh.read(MAX_TRANSCRIPT_BYTES + 1)
+            if len(data) > MAX_TRANSCRIPT_BYTES:
                 raise CallError(f"transcript larger than {MAX_TRANSCRIPT_BYTES:,} bytes")
             try:
-                text = path.read_text(encoding="utf-8")
+                text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise CallError("transcript is not UTF-8 text") from exc
             if kind == "text":
@@ -95,6 +98,8 @@ def read_transcript(
         raise CallError(str(exc)) from exc
     except OSError as exc:
         raise CallError(f"cannot read the file: {exc.strerror or exc}") from exc
+    except NotRegularFileError as exc:
+        raise CallError(str(exc)) from exc
     raise CallError(f"unsupported file type {path.suffix or '(none)'}")
 
 
