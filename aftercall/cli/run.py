@@ -61,6 +61,16 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     """Run the pipeline flow in this process. Prefect's temporary server (when no server is
     set) starts first, in the background: its ~5 s start-up overlaps loading the speech
     model and the detector, which the run needs anyway."""
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.runlock import check_writable
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.errors import StoreError
+
+    try:  # a read-only database stops here, in words, before the engine starts
+        check_writable(settings.db)
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
     prepare_local_run()
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.prefect_server import start_temporary_server_early
@@ -80,9 +90,6 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
 
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.runlock import RunLockedError
-
-    # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import StoreError
 
     progress = Progress(
         TextColumn("{task.description}"),

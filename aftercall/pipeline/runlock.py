@@ -11,11 +11,14 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+from aftercall.store.db import open_db
+from aftercall.store.errors import StoreError
 
 
 class RunLockedError(Exception):
@@ -34,11 +37,34 @@ def _holder(info: Path) -> str:
         return "another process"
 
 
+def _make_lock_file(db: Path | str) -> Path:
+    """The lock file, created if need be; StoreError (not a traceback) when the database's
+    folder cannot be written."""
+    path = lock_path(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a"):
+            pass
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the run lock {path}: {exc.strerror or exc}; the database's folder "
+            "must be writable for a pipeline run"
+        ) from exc
+    return path
+
+
+def check_writable(db: Path | str) -> None:
+    """Before a run starts anything slow: StoreError when the database (created and migrated
+    here if new) or the lock file beside it cannot be written."""
+    with open_db(db):
+        pass
+    _make_lock_file(db)
+
+
 @contextmanager
 def run_lock(db: Path | str, wait_s: float = 0.0) -> Iterator[None]:
     """Hold the run lock of `db` for the block; wait up to `wait_s` seconds for it."""
-    path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _make_lock_file(db)
     info = path.with_name(path.name + ".holder")
     lock = FileLock(str(path))
     try:
@@ -51,9 +77,10 @@ def run_lock(db: Path | str, wait_s: float = 0.0) -> Iterator[None]:
         ) from exc
     try:
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        info.write_text(
-            f"pid {os.getpid()} on {socket.gethostname()}, since {started}", encoding="utf-8"
-        )
+        with suppress(OSError):  # only names the holder in a message; the lock is what counts
+            info.write_text(
+                f"pid {os.getpid()} on {socket.gethostname()}, since {started}", encoding="utf-8"
+            )
         yield
     finally:
         lock.release()

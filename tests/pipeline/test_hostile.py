@@ -394,3 +394,73 @@ def test_missing_model_stops_the_run_and_leaves_calls_pending(
         assert con.execute("SELECT status, error FROM calls").fetchall() == [("pending", None)]
         assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
         assert con.execute("SELECT count(*) FROM turns").fetchone() == (0,)
+
+
+# --- issue 20: paths and permissions --------------------------------------------------------
+
+
+def test_redacted_audio_path_is_absolute_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored relative to where `run` started, the copy was a 404 for a web server started
+    elsewhere; stored absolute, it is found from any folder."""
+    from aftercall.nlp.redact import RedactionConfig
+    from aftercall.nlp.transcript import Transcript, Turn
+    from aftercall.pipeline.redaction import redacted_copy
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    transcript = Transcript(turns=[Turn(text="and so my fellow americans", start_s=0, end_s=2)])
+    stored = redacted_copy(
+        DATA / "jfk.flac", "c1", transcript, Path("data/calls.duckdb"), RedactionConfig()
+    )
+    assert stored is not None and Path(stored).is_absolute()
+    monkeypatch.chdir(DATA)  # the web server's folder
+    assert Path(stored).is_file()
+    assert Path(stored) == tmp_path / "data" / "redacted-audio" / "c1.flac"
+
+
+# Root writes any file; without the capabilities that allow it, permissions hold for it too.
+DROP = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+AFTERCALL = str(Path(sys.executable).with_name("aftercall"))
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_read_only_database_is_a_clear_error_not_a_traceback(tmp_path: Path, what: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Agent: hi\nCustomer: my bill is wrong\n", encoding="utf-8")
+    folder = tmp_path / "db"
+    folder.mkdir()
+    db = folder / "calls.duckdb"
+    with open_db(db):
+        pass  # created and migrated, then made read-only
+    target = db if what == "file" else folder
+    target.chmod(0o444 if what == "file" else 0o555)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    try:
+        done = subprocess.run(
+            [*DROP, AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        readers = subprocess.run(
+            [*DROP, AFTERCALL, "calls", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+    finally:
+        target.chmod(0o755 if what == "folder" else 0o644)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "Error:" not in output.replace("error:", ""), output
+    if what == "file":
+        assert "cannot write the database" in output and "read-only" in output, output
+    else:
+        assert "cannot create the run lock" in output and "Permission denied" in output, output
+    assert "Prefect engine" not in output  # refused before the engine starts
+    assert readers.returncode == 0 and "0 calls" in readers.stdout, readers.stderr
