@@ -79,6 +79,7 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
                 settings.redaction,
                 settings.max_audio_s,
                 settings.outcome_model_file(),
+                settings.limits,
             )
         # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
         # work returns; the limit is enforced here too, so a call over it always fails alone.

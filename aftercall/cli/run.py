@@ -202,7 +202,7 @@ def transcribe(
     settings = asr_settings(settings_for(config, None), model, compute_type, device)
     _check_model(settings)
     try:
-        transcript = read_transcript(path, settings.asr)
+        transcript = read_transcript(path, settings.asr, settings.max_audio_s, settings.limits)
         transcript, _ = redact_transcript(transcript, settings.redaction)  # output is an export
     except CallError as exc:
         raise fail(f"{path}: {exc}") from exc
@@ -249,6 +249,7 @@ def analyze(
                 settings.redaction,
                 settings.max_audio_s,
                 settings.outcome_model_file(),  # the model the pipeline would score with
+                settings.limits,
             )
         except CallError as exc:
             failed += 1

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from aftercall.config import LimitSettings
 from aftercall.nlp.audio import AudioError, probe
 from aftercall.nlp.detector import Analysis, analyse, load_pipeline
 from aftercall.nlp.language import check_english
@@ -46,10 +47,34 @@ class NotEnglishError(CallError):
     status = "not_english"
 
 
+def check_limits(transcript: Transcript, limits: LimitSettings) -> None:
+    """CallError when analysing `transcript` would cost more than [limits] allows: too many
+    turns, or one turn too long. Checked before roles, redaction and analysis, whose work
+    grows with both."""
+    turns = transcript.turns
+    if len(turns) > limits.max_turns:
+        raise CallError(
+            f"transcript has {len(turns):,} turns; the limit is {limits.max_turns:,} per call "
+            "(max_turns in [limits] of the config); not analysed"
+        )
+    longest = max(turns, key=lambda t: len(t.text), default=None)
+    if longest is not None and len(longest.text) > limits.max_turn_chars:
+        raise CallError(
+            f"turn {longest.idx} is {len(longest.text):,} characters long; the limit is "
+            f"{limits.max_turn_chars:,} per turn (max_turn_chars in [limits] of the config); "
+            "not analysed"
+        )
+
+
 def read_transcript(
-    path: Path, asr: AsrConfig | None = None, max_audio_s: float = MAX_AUDIO_S
+    path: Path,
+    asr: AsrConfig | None = None,
+    max_audio_s: float = MAX_AUDIO_S,
+    limits: LimitSettings | None = None,
 ) -> Transcript:
-    """Transcribe audio or parse a transcript file; speakers get agent/customer roles."""
+    """Transcribe audio or parse a transcript file; speakers get agent/customer roles.
+    CallError past max_audio_s or `limits` ([limits] of the config; its defaults if None)."""
+    limits = limits or LimitSettings()
     kind = file_kind(path)
     try:
         if kind == "audio":
@@ -65,6 +90,7 @@ def read_transcript(
             except AudioError as exc:
                 raise CallError(str(exc)) from exc
             transcript = result.transcript
+            check_limits(transcript, limits)
             if asr.min_understood_share > 0:
                 language = check_english(
                     transcript,
@@ -89,8 +115,10 @@ def read_transcript(
                 raise CallError("transcript is not UTF-8 text") from exc
             if kind == "text":
                 transcript, labels = parse_text_transcript(text)
+                check_limits(transcript, limits)
                 return infer_roles(transcript, labels)
             transcript = parse_json_transcript(text)
+            check_limits(transcript, limits)
             if any(t.speaker == "unknown" for t in transcript.turns):
                 transcript = infer_roles(transcript)
             return transcript
@@ -110,11 +138,13 @@ def process_call(
     redaction: RedactionConfig | None = None,
     max_audio_s: float = MAX_AUDIO_S,
     outcome_model: str | None = None,
+    limits: LimitSettings | None = None,
 ) -> tuple[Transcript, Analysis]:
     """The REDACTED transcript and its analysis: personal data is replaced before the
     detector sees the text, so signals, summaries and promises cannot quote it either.
-    `outcome_model` is the outcome model file ([model] outcome_path); None = the shipped one."""
-    transcript = read_transcript(path, asr, max_audio_s)
+    `outcome_model` is the outcome model file ([model] outcome_path); None = the shipped one.
+    `limits`: [limits] of the config (its defaults when None)."""
+    transcript = read_transcript(path, asr, max_audio_s, limits)
     if not transcript.turns:
         raise CallError("no speech found in the recording")
     transcript, _ = redact_transcript(transcript, redaction)

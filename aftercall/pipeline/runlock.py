@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -54,11 +55,22 @@ def _make_lock_file(db: Path | str) -> Path:
 
 
 def check_writable(db: Path | str) -> None:
-    """Before a run starts anything slow: StoreError when the database (created and migrated
-    here if new) or the lock file beside it cannot be written."""
-    with open_db(db):
-        pass
-    _make_lock_file(db)
+    """Before a run starts anything slow: StoreError when the database or the lock file
+    beside it cannot be written. Leaves nothing behind: a new database is not created here
+    (the run may yet stop for another reason), only its folder is tried."""
+    db = Path(db)
+    folder = next(p for p in (db.absolute().parent, *db.absolute().parents) if p.exists())
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write the database {db}: its folder {folder} is read-only "
+            f"({exc.strerror or exc}); a pipeline run stores results there"
+        ) from exc
+    if db.exists():
+        with open_db(db):  # the file itself, and any migration it needs
+            pass
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from aftercall.cli import app
 from aftercall.nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from aftercall.nlp.redact import find_spans, luhn_ok, redact_text
-from aftercall.pipeline.call import CallError, process_call
+from aftercall.pipeline.call import CallError, process_call, read_transcript
 from aftercall.pipeline.intake import parse_meta, scan_inbox
 from aftercall.store.db import open_db, transaction
 from tests.conftest import DATA
@@ -461,6 +461,41 @@ def test_read_only_database_is_a_clear_error_not_a_traceback(tmp_path: Path, wha
     if what == "file":
         assert "cannot write the database" in output and "read-only" in output, output
     else:
-        assert "cannot create the run lock" in output and "Permission denied" in output, output
+        assert "cannot write the database" in output and "Permission denied" in output, output
     assert "Prefect engine" not in output  # refused before the engine starts
     assert readers.returncode == 0 and "0 calls" in readers.stdout, readers.stderr
+
+
+# --- issue 20: work per call is bounded -----------------------------------------------------
+
+
+def test_a_100000_line_transcript_fails_at_the_turn_limit_not_after_minutes(
+    tmp_path: Path,
+) -> None:
+    """600 KB, under both size limits, 100,000 turns: ~8 min of CPU before (issue 20)."""
+    import time
+
+    from aftercall.config import LimitSettings
+
+    path = tmp_path / "long.txt"
+    path.write_text(
+        "".join(f"{'Agent' if i % 2 else 'Customer'}: no\n" for i in range(100_000)), "utf-8"
+    )
+    started = time.process_time()
+    with pytest.raises(CallError, match=r"100,000 turns; the limit is 5,000 per call \(max_turns"):
+        process_call(path)
+    assert time.process_time() - started < 60  # seconds, not minutes; generous when loaded
+    # configurable: the same file under a higher limit is read (and then analysed)
+    transcript = read_transcript(path, limits=LimitSettings(max_turns=100_000))
+    assert len(transcript.turns) == 100_000
+
+
+def test_one_turn_past_the_work_per_turn_limit_fails_with_the_limit(tmp_path: Path) -> None:
+    from aftercall.config import LimitSettings
+
+    path = tmp_path / "rant.txt"
+    path.write_text("Agent: hello\nCustomer: " + "my bill is wrong. " * 2000 + "\n", "utf-8")
+    with pytest.raises(CallError, match=r"turn 1 is 35,999 characters long; .* 20,000 per turn"):
+        process_call(path)
+    _, analysis = process_call(path, limits=LimitSettings(max_turn_chars=40_000))
+    assert analysis.outcome == "unresolved"
