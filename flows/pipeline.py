@@ -25,7 +25,7 @@ from aftercall.cases.refresh import refresh_cases
 from aftercall.cases.webhooks import WebhookError, deliver
 from aftercall.config import Settings
 from aftercall.nlp.transcribe import ModelError
-from aftercall.pipeline.call import CallError, CallFailure, process_call
+from aftercall.pipeline.call import CallError, CallFailure, incomplete_reason, process_call
 from aftercall.pipeline.inbox import FileGoneError, StorageReadError, display_url, local_copy
 from aftercall.pipeline.intake import InboxError, InboxItem, InboxScan, scan_inbox
 from aftercall.pipeline.redaction import redacted_copy, save_redactions
@@ -130,6 +130,10 @@ def persist(
             return result.status
         store.save_result(con, item.call_id, *result)
         save_redactions(con, item.call_id, result[0], audio)
+        incomplete = incomplete_reason(result[0])
+        if incomplete:  # in the same transaction: never briefly `analysed`
+            store.mark_incomplete(con, item.call_id, incomplete)
+            return "incomplete"
     return "analysed"
 
 
@@ -232,6 +236,10 @@ def _persist_as_completed(
         outcomes[item.call_id] = status
         if isinstance(result, CallFailure):
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})
+        elif status == "incomplete":
+            reason = incomplete_reason(result[0]) or ""
+            get_run_logger().warning("%s: %s", item.path.name, reason)
+            failures.append({"file": item.path.name, "status": status, "reason": reason})
         _progress("done", file=item.path.name, status=status)
 
 
@@ -274,6 +282,7 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
         "analysed": sum(1 for s in outcomes.values() if s == "analysed"),
         "failed": sum(1 for s in outcomes.values() if s == "failed"),
         "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
+        "incomplete": sum(1 for s in outcomes.values() if s == "incomplete"),
         "left_pending": sum(1 for s in outcomes.values() if s == "pending"),
         "skipped": len(found.skipped),
         "crashed_runs_marked": len(crashed),

@@ -102,7 +102,8 @@ def parse_json_transcript(text: str) -> Transcript:
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise TranscriptError('JSON transcript must be an object with a "turns" list')
     try:
-        transcript = Transcript.model_validate({**data, "source": "json"})
+        # a typed transcript says nothing trustworthy about a recording's completeness
+        transcript = Transcript.model_validate({**data, "source": "json", "truncated": None})
     except RecursionError:  # nesting shallow enough for json, too deep for validation
         raise TranscriptError("JSON nested too deeply to be a transcript") from None
     except ValidationError as exc:

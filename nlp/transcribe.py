@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_channels
+from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_audio
 from aftercall.nlp.diarize import diarize
 from aftercall.nlp.memory import keep_freed_memory
 from aftercall.nlp.transcript import Speaker, Transcript, Turn, Word
@@ -603,10 +603,12 @@ def transcribe_detailed(
     """`transcribe_file` with the counts and timings (AsrResult) kept."""
     cfg = cfg or AsrConfig()
     started = time.perf_counter()
-    channels = load_channels(Path(path), SAMPLING_RATE)  # raises AudioError
+    decoded = load_audio(Path(path), SAMPLING_RATE)  # raises AudioError
     decode_s = time.perf_counter() - started
-    result = transcribe_audio(channels, cfg, model)
+    result = transcribe_audio(decoded.channels, cfg, model)
     result.decode_s = decode_s
+    if decoded.truncated:
+        result.transcript = result.transcript.model_copy(update={"truncated": decoded.truncated})
     return result
 
 

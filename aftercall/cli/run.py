@@ -231,7 +231,7 @@ def analyze(
 ) -> None:
     """Analyse calls without a database: outcome, p_unresolved, category and signals."""
     # lazy: `aftercall --help` and other commands start fast
-    from aftercall.pipeline.call import CallError, process_call
+    from aftercall.pipeline.call import CallError, incomplete_reason, process_call
 
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.intake import file_kind
@@ -242,7 +242,7 @@ def analyze(
     failed = 0
     for path in paths:
         try:
-            _, analysis = process_call(
+            transcript, analysis = process_call(
                 path,
                 None,
                 settings.asr,
@@ -258,8 +258,10 @@ def analyze(
             else:
                 err.print(f"[red]{path}[/]: {exc}", highlight=False)
             continue
+        incomplete = incomplete_reason(transcript)  # what `run` would store it as
         record = {
             "path": str(path),
+            "incomplete": incomplete,
             "outcome": analysis.outcome,
             "p_unresolved": round(analysis.p_unresolved, 4),
             "category": analysis.category,
@@ -282,6 +284,8 @@ def analyze(
             f"{analysis.category}, {analysis.severity}",
             highlight=False,
         )
+        if incomplete:
+            out.print(f"  [yellow]incomplete[/]: {incomplete}", highlight=False, markup=True)
         for reason in analysis.reasons:
             out.print(f"  - {reason}", highlight=False)
     if failed == len(paths):

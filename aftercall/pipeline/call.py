@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from aftercall.config import LimitSettings
 from aftercall.nlp.audio import AudioError, probe
-from aftercall.nlp.detector import Analysis, analyse, load_pipeline
+from aftercall.nlp.detector import Analysis, analyse, heard_customer, load_pipeline
 from aftercall.nlp.language import check_english
 from aftercall.nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from aftercall.nlp.redact import RedactionConfig, redact_transcript
@@ -66,6 +66,23 @@ def check_limits(transcript: Transcript, limits: LimitSettings) -> None:
         )
 
 
+def incomplete_reason(transcript: Transcript) -> str | None:
+    """Why an analysed call cannot be trusted as a whole call, or None. Such a call is stored
+    `incomplete`: its transcript and analysis are kept for a reviewer, but it is left out of
+    cases and outcome counts, since what it says of the call may be only the start of it."""
+    if transcript.truncated:
+        return (
+            f"{transcript.truncated}; analysed as far as it goes, not counted as a whole "
+            "call: find the complete recording"
+        )
+    if not heard_customer(transcript):
+        return (
+            "no customer speech in the call (a missing call leg, or a call that ended before "
+            "they spoke); not counted as resolved"
+        )
+    return None
+
+
 def read_transcript(
     path: Path,
     asr: AsrConfig | None = None,
@@ -100,7 +117,8 @@ def read_transcript(
                     min_understood_share=asr.min_understood_share,
                 )
                 if not language.english:
-                    raise NotEnglishError(language.reason or "not English")
+                    cut = f" ({transcript.truncated})" if transcript.truncated else ""
+                    raise NotEnglishError((language.reason or "not English") + cut)
             if transcript.source == "asr-mono":
                 transcript = infer_roles(transcript, result.speaker_labels)
             return transcript
@@ -146,7 +164,8 @@ def process_call(
     `limits`: [limits] of the config (its defaults when None)."""
     transcript = read_transcript(path, asr, max_audio_s, limits)
     if not transcript.turns:
-        raise CallError("no speech found in the recording")
+        cut = f" ({transcript.truncated})" if transcript.truncated else ""
+        raise CallError(f"no speech found in the recording{cut}")
     transcript, _ = redact_transcript(transcript, redaction)
     nlp = load_pipeline(outcome_model=outcome_model)  # rebuilt when that file changes
     return transcript, analyse(transcript, started_at=started_at, nlp=nlp)
