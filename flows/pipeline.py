@@ -24,12 +24,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from aftercall.cases.refresh import refresh_cases
 from aftercall.cases.webhooks import WebhookError, deliver
 from aftercall.config import Settings
-from aftercall.nlp.transcribe import ModelError
+from aftercall.nlp.transcribe import ModelError, TranscriptionStopped
 from aftercall.pipeline.call import CallError, CallFailure, incomplete_reason, process_call
 from aftercall.pipeline.inbox import FileGoneError, StorageReadError, display_url, local_copy
-from aftercall.pipeline.intake import InboxError, InboxItem, InboxScan, scan_inbox
+from aftercall.pipeline.intake import InboxItem, InboxScan, scan_inbox
 from aftercall.pipeline.redaction import redacted_copy, save_redactions
 from aftercall.pipeline.runlock import run_lock
+from aftercall.pipeline.stop import RunInterrupted, stop_on_signals, stop_requested
 from aftercall.store import calls as store
 from aftercall.store.db import transaction
 
@@ -65,10 +66,15 @@ def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
     return todo
 
 
+STOPPED = CallFailure("pending", "the run was stopped before this call was stored; kept pending")
+
+
 @task(name="transcribe and analyse", cache_policy=NO_CACHE)
 def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallFailure:
     """(transcript, analysis), or why the call was not analysed (status and reason)."""
     started = time.monotonic()
+    if stop_requested():  # submitted before the stop, started after it
+        return STOPPED
     try:
         # a file in a remote inbox is read here, on the worker, through fsspec
         with local_copy(item.path, item.uri, item.content_hash) as path:
@@ -80,6 +86,7 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
                 settings.max_audio_s,
                 settings.outcome_model_file(),
                 settings.limits,
+                stop_requested,  # a stopping run ends this call between two segments
             )
         # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
         # work returns; the limit is enforced here too, so a call over it always fails alone.
@@ -89,6 +96,8 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         return result
     except CallError as exc:
         return CallFailure(exc.status, str(exc))
+    except TranscriptionStopped:
+        return STOPPED
     except FileGoneError as exc:  # those bytes are gone: that call cannot be analysed
         return CallFailure("failed", str(exc))
     except StorageReadError as exc:  # not lost: it stays pending for the next run
@@ -215,7 +224,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
     """
     settings = (settings or Settings()).sized_for_runner()
     db = str(Path(db))
-    with run_lock(db, settings.run.lock_wait_s):
+    with stop_on_signals(), run_lock(db, settings.run.lock_wait_s):
         return _run(inbox, db, settings)
 
 
@@ -243,6 +252,17 @@ def _persist_as_completed(
         _progress("done", file=item.path.name, status=status)
 
 
+def _finish_unfinished(db: str, run_id: str, counts: dict[str, int], status: str) -> None:
+    """Record how a run ended early (interrupted, failed) without hiding why it ended: a
+    database that cannot take this last write is logged, and the run is marked crashed by
+    the next one."""
+    try:
+        with transaction(db) as con:
+            store.finish_run(con, run_id, counts, status)
+    except Exception as exc:
+        get_run_logger().warning("run %s not marked %s: %s", run_id, status, exc)
+
+
 def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:12]
     with transaction(db) as con:
@@ -250,28 +270,53 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
         store.start_run(con, run_id, str(flow_run.id or ""), display_url(inbox))
     if crashed:
         get_run_logger().warning("earlier runs marked crashed: %s", ", ".join(crashed))
+    outcomes: dict[str, str] = {}
     try:
-        found = scan(inbox)
-    except InboxError:
-        with transaction(db) as con:
-            store.finish_run(con, run_id, {}, "failed")
+        return _work(run_id, inbox, db, settings, crashed, outcomes)
+    except RunInterrupted as exc:
+        # already marked when the stop came while calls were in flight; otherwise here
+        if not exc.run_id:
+            exc.run_id, exc.counts = run_id, _stored_counts(outcomes)
+            _finish_unfinished(db, run_id, exc.counts, "interrupted")
         raise
+    except BaseException:  # InboxError, ModelError, a bug: never leave the run `running`
+        _finish_unfinished(db, run_id, _stored_counts(outcomes), "failed")
+        raise
+
+
+def _stored_counts(outcomes: dict[str, str]) -> dict[str, int]:
+    """What a run that ended early had stored, by status."""
+    counts: dict[str, int] = {}
+    for status in outcomes.values():
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def _work(
+    run_id: str,
+    inbox: str,
+    db: str,
+    settings: Settings,
+    crashed: list[str],
+    outcomes: dict[str, str],
+) -> dict[str, Any]:
+    found = scan(inbox)
     todo = register(db, found.items)
     _progress("start", total=len(todo))
-    outcomes: dict[str, str] = {}
     failures: list[dict[str, str]] = []
     timeout_s = settings.run.call_timeout_s
     analyse = analyse_call.with_options(timeout_seconds=timeout_s or None)
-    try:
-        with task_runner_for(settings) as runner:
-            futures = {
-                runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
-            }
+    with task_runner_for(settings) as runner:
+        futures = {
+            runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
+        }
+        try:
             _persist_as_completed(futures, db, settings, timeout_s, outcomes, failures)
-    except ModelError:
-        with transaction(db) as con:
-            store.finish_run(con, run_id, {"new": len(todo)}, "failed")
-        raise
+        except RunInterrupted as exc:
+            # marked now, before the task runner waits for the calls in flight to stop
+            exc.run_id, exc.counts = run_id, _stored_counts(outcomes)
+            _finish_unfinished(db, run_id, exc.counts, "interrupted")
+            raise
 
     case_counts = refresh(db, settings)
     hooks = send_webhooks(db, settings)

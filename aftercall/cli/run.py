@@ -6,6 +6,7 @@ cost seconds, and `aftercall --help` or a typo should answer at once.
 
 from __future__ import annotations
 
+import signal
 from contextlib import suppress
 from importlib import resources
 from pathlib import Path
@@ -91,6 +92,9 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.runlock import RunLockedError
 
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.stop import RunInterrupted
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -121,6 +125,16 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
             return flow(str(inbox), str(settings.db), settings)
     except (StoreError, ModelError, RunLockedError) as exc:
         raise fail(str(exc)) from exc
+    except RunInterrupted as exc:  # SIGTERM or SIGINT: the flow has marked the run
+        stored = sum(exc.counts.values())
+        run = f"run {exc.run_id} " if exc.run_id else ""
+        err.print(
+            f"{run}interrupted ({signal.Signals(exc.signum).name}): {stored} calls stored "
+            "before the stop; the others stay pending for the next run",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(exc.exit_code) from None
     finally:
         flow_module.progress_hooks.remove(hook)
 

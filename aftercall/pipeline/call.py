@@ -6,6 +6,7 @@ the pipeline runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -88,9 +89,11 @@ def read_transcript(
     asr: AsrConfig | None = None,
     max_audio_s: float = MAX_AUDIO_S,
     limits: LimitSettings | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Transcript:
     """Transcribe audio or parse a transcript file; speakers get agent/customer roles.
-    CallError past max_audio_s or `limits` ([limits] of the config; its defaults if None)."""
+    CallError past max_audio_s or `limits` ([limits] of the config; its defaults if None).
+    TranscriptionStopped once `should_stop()` says True (the run is being stopped)."""
     limits = limits or LimitSettings()
     kind = file_kind(path)
     try:
@@ -103,7 +106,7 @@ def read_transcript(
                         f"recording is {seconds / 3600:.1f} h long; the limit is "
                         f"{max_audio_s / 3600:.1f} h (max_audio_s in the config)"
                     )
-                result = transcribe_detailed(path, asr)
+                result = transcribe_detailed(path, asr, should_stop=should_stop)
             except AudioError as exc:
                 raise CallError(str(exc)) from exc
             transcript = result.transcript
@@ -157,12 +160,14 @@ def process_call(
     max_audio_s: float = MAX_AUDIO_S,
     outcome_model: str | None = None,
     limits: LimitSettings | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[Transcript, Analysis]:
     """The REDACTED transcript and its analysis: personal data is replaced before the
     detector sees the text, so signals, summaries and promises cannot quote it either.
     `outcome_model` is the outcome model file ([model] outcome_path); None = the shipped one.
-    `limits`: [limits] of the config (its defaults when None)."""
-    transcript = read_transcript(path, asr, max_audio_s, limits)
+    `limits`: [limits] of the config (its defaults when None). `should_stop`: asked during
+    transcription; True stops it with TranscriptionStopped (see read_transcript)."""
+    transcript = read_transcript(path, asr, max_audio_s, limits, should_stop)
     if not transcript.turns:
         cut = f" ({transcript.truncated})" if transcript.truncated else ""
         raise CallError(f"no speech found in the recording{cut}")
