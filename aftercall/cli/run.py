@@ -225,13 +225,16 @@ def transcribe(
         for t in transcript.turns
     ]
     if fmt == Fmt.json:
-        print(dumps({"path": str(path), "duration_s": transcript.duration_s, "turns": turns}))
+        record = {"path": str(path), "duration_s": transcript.duration_s, "turns": turns}
+        print(dumps({**record, "truncated": transcript.truncated}))
         return
     table = Table("start", "speaker", "text", title=f"{path.name}")
     for t in turns:
         start = "" if t["start_s"] is None else f"{t['start_s']:.1f}"
         table.add_row(start, t["speaker"], t["text"])
     out.print(table)
+    if transcript.truncated:  # the recording holds less than the call
+        err.print(f"warning: {transcript.truncated}", highlight=False, markup=False)
 
 
 @app.command()

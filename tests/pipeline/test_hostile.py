@@ -4,6 +4,10 @@ Already covered elsewhere: zero-byte, truncated, text-named-.wav, no audio strea
 6 channels (test_audio); manifest without a file column, sidecars, traversal and links out of
 the inbox, same bytes under two names (test_intake); control characters, a huge single line,
 unlabelled transcripts, bad JSON (test_parse); a locked database (test_store).
+Issue 20: manifest cells over the csv limit, named pipes and sockets, deep sidecars
+(test_intake); deep JSON transcripts (test_parse); recordings cut short (test_audio); no
+customer speech (test_detector); all of them in one real batch (test_broken_batch); SIGTERM
+and SIGINT mid-run (test_stop); limits, read-only databases and redacted paths (here).
 """
 
 from __future__ import annotations
