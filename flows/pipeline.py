@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -286,10 +287,7 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
 
 def _stored_counts(outcomes: dict[str, str]) -> dict[str, int]:
     """What a run that ended early had stored, by status."""
-    counts: dict[str, int] = {}
-    for status in outcomes.values():
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+    return dict(Counter(outcomes.values()))
 
 
 def _work(

@@ -265,7 +265,9 @@ def load_audio(path: str | os.PathLike[str], sampling_rate: int = 16000) -> Deco
 def _truncation(p: Path, decoded_s: float, header_s: float | None, cut_short: bool) -> str | None:
     """Why the recording holds less than the call, in words; None when nothing says so."""
     riff = _riff_promise(p)
-    if riff is not None:  # a WAV whose header promises more than the file holds
+    # a WAV whose header promises more than the file holds; a writer a few bytes out (a
+    # shortfall under half a second) loses nothing of the call worth the name
+    if riff is not None and riff[1] - riff[0] >= 0.5:
         _, promised_s, mid_frame = riff
         frame = ", ending mid-frame" if mid_frame else ""
         return f"truncated: {decoded_s:.1f} s of {promised_s:.1f} s{frame}"

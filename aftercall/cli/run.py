@@ -126,7 +126,7 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     except (StoreError, ModelError, RunLockedError) as exc:
         raise fail(str(exc)) from exc
     except RunInterrupted as exc:  # SIGTERM or SIGINT: the flow has marked the run
-        stored = sum(exc.counts.values())
+        stored = sum(n for status, n in exc.counts.items() if status != "pending")
         run = f"run {exc.run_id} " if exc.run_id else ""
         err.print(
             f"{run}interrupted ({signal.Signals(exc.signum).name}): {stored} calls stored "
