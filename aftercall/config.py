@@ -122,6 +122,16 @@ class RunSettings(_Section):
         return value
 
 
+class LimitSettings(_Section):
+    # Work on one call is bounded whatever its file size: a transcript with more turns, or a
+    # turn with more characters, is not analysed; the call fails with the limit as its reason
+    # (a 100,000-line transcript, 600 KB, took ~8 min of CPU). Analysis costs ~1.5 ms per
+    # short turn on one core; a 2-hour call (max_audio_s) has ~1,000-3,000 turns, and 20,000
+    # characters is ~20 minutes of one person talking without a pause.
+    max_turns: int = Field(default=5000, ge=1)
+    max_turn_chars: int = Field(default=20_000, ge=100)
+
+
 class ScheduleSettings(_Section):
     # `aftercall serve`: the inbox the scheduled pipeline reads, and when each flow runs.
     # pipeline_cron wins over pipeline_every_minutes when set. Cron strings are 5-field,
@@ -160,6 +170,7 @@ class Settings(_Section):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     # Longer recordings fail with this reason instead of being decoded (aftercall.pipeline.call).
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from aftercall.cases.refresh import refresh_cases
 from aftercall.cases.webhooks import WebhookError, deliver
 from aftercall.config import Settings
-from aftercall.nlp.transcribe import ModelError
-from aftercall.pipeline.call import CallError, CallFailure, process_call
+from aftercall.nlp.transcribe import ModelError, TranscriptionStopped
+from aftercall.pipeline.call import CallError, CallFailure, incomplete_reason, process_call
 from aftercall.pipeline.inbox import FileGoneError, StorageReadError, display_url, local_copy
-from aftercall.pipeline.intake import InboxError, InboxItem, InboxScan, scan_inbox
+from aftercall.pipeline.intake import InboxItem, InboxScan, scan_inbox
 from aftercall.pipeline.redaction import redacted_copy, save_redactions
 from aftercall.pipeline.runlock import run_lock
+from aftercall.pipeline.stop import RunInterrupted, stop_on_signals, stop_requested
 from aftercall.store import calls as store
 from aftercall.store.db import transaction
 
@@ -65,10 +67,15 @@ def register(db: str, items: list[InboxItem]) -> list[InboxItem]:
     return todo
 
 
+STOPPED = CallFailure("pending", "the run was stopped before this call was stored; kept pending")
+
+
 @task(name="transcribe and analyse", cache_policy=NO_CACHE)
 def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallFailure:
     """(transcript, analysis), or why the call was not analysed (status and reason)."""
     started = time.monotonic()
+    if stop_requested():  # submitted before the stop, started after it
+        return STOPPED
     try:
         # a file in a remote inbox is read here, on the worker, through fsspec
         with local_copy(item.path, item.uri, item.content_hash) as path:
@@ -79,6 +86,8 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
                 settings.redaction,
                 settings.max_audio_s,
                 settings.outcome_model_file(),
+                settings.limits,
+                stop_requested,  # a stopping run ends this call between two segments
             )
         # Prefect's timeout cannot interrupt a worker thread and does not always fire once the
         # work returns; the limit is enforced here too, so a call over it always fails alone.
@@ -88,6 +97,8 @@ def analyse_call(item: InboxItem, settings: Settings) -> tuple[Any, Any] | CallF
         return result
     except CallError as exc:
         return CallFailure(exc.status, str(exc))
+    except TranscriptionStopped:
+        return STOPPED
     except FileGoneError as exc:  # those bytes are gone: that call cannot be analysed
         return CallFailure("failed", str(exc))
     except StorageReadError as exc:  # not lost: it stays pending for the next run
@@ -129,6 +140,10 @@ def persist(
             return result.status
         store.save_result(con, item.call_id, *result)
         save_redactions(con, item.call_id, result[0], audio)
+        incomplete = incomplete_reason(result[0])
+        if incomplete:  # in the same transaction: never briefly `analysed`
+            store.mark_incomplete(con, item.call_id, incomplete)
+            return "incomplete"
     return "analysed"
 
 
@@ -210,7 +225,7 @@ def pipeline(inbox: str, db: str, settings: Settings | None = None) -> dict[str,
     """
     settings = (settings or Settings()).sized_for_runner()
     db = str(Path(db))
-    with run_lock(db, settings.run.lock_wait_s):
+    with stop_on_signals(), run_lock(db, settings.run.lock_wait_s):
         return _run(inbox, db, settings)
 
 
@@ -231,7 +246,22 @@ def _persist_as_completed(
         outcomes[item.call_id] = status
         if isinstance(result, CallFailure):
             failures.append({"file": item.path.name, "status": status, "reason": result.reason})
+        elif status == "incomplete":
+            reason = incomplete_reason(result[0]) or ""
+            get_run_logger().warning("%s: %s", item.path.name, reason)
+            failures.append({"file": item.path.name, "status": status, "reason": reason})
         _progress("done", file=item.path.name, status=status)
+
+
+def _finish_unfinished(db: str, run_id: str, counts: dict[str, int], status: str) -> None:
+    """Record how a run ended early (interrupted, failed) without hiding why it ended: a
+    database that cannot take this last write is logged, and the run is marked crashed by
+    the next one."""
+    try:
+        with transaction(db) as con:
+            store.finish_run(con, run_id, counts, status)
+    except Exception as exc:
+        get_run_logger().warning("run %s not marked %s: %s", run_id, status, exc)
 
 
 def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
@@ -241,28 +271,50 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
         store.start_run(con, run_id, str(flow_run.id or ""), display_url(inbox))
     if crashed:
         get_run_logger().warning("earlier runs marked crashed: %s", ", ".join(crashed))
+    outcomes: dict[str, str] = {}
     try:
-        found = scan(inbox)
-    except InboxError:
-        with transaction(db) as con:
-            store.finish_run(con, run_id, {}, "failed")
+        return _work(run_id, inbox, db, settings, crashed, outcomes)
+    except RunInterrupted as exc:
+        # already marked when the stop came while calls were in flight; otherwise here
+        if not exc.run_id:
+            exc.run_id, exc.counts = run_id, _stored_counts(outcomes)
+            _finish_unfinished(db, run_id, exc.counts, "interrupted")
         raise
+    except BaseException:  # InboxError, ModelError, a bug: never leave the run `running`
+        _finish_unfinished(db, run_id, _stored_counts(outcomes), "failed")
+        raise
+
+
+def _stored_counts(outcomes: dict[str, str]) -> dict[str, int]:
+    """What a run that ended early had stored, by status."""
+    return dict(Counter(outcomes.values()))
+
+
+def _work(
+    run_id: str,
+    inbox: str,
+    db: str,
+    settings: Settings,
+    crashed: list[str],
+    outcomes: dict[str, str],
+) -> dict[str, Any]:
+    found = scan(inbox)
     todo = register(db, found.items)
     _progress("start", total=len(todo))
-    outcomes: dict[str, str] = {}
     failures: list[dict[str, str]] = []
     timeout_s = settings.run.call_timeout_s
     analyse = analyse_call.with_options(timeout_seconds=timeout_s or None)
-    try:
-        with task_runner_for(settings) as runner:
-            futures = {
-                runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
-            }
+    with task_runner_for(settings) as runner:
+        futures = {
+            runner.submit(analyse, {"item": item, "settings": settings}): item for item in todo
+        }
+        try:
             _persist_as_completed(futures, db, settings, timeout_s, outcomes, failures)
-    except ModelError:
-        with transaction(db) as con:
-            store.finish_run(con, run_id, {"new": len(todo)}, "failed")
-        raise
+        except RunInterrupted as exc:
+            # marked now, before the task runner waits for the calls in flight to stop
+            exc.run_id, exc.counts = run_id, _stored_counts(outcomes)
+            _finish_unfinished(db, run_id, exc.counts, "interrupted")
+            raise
 
     case_counts = refresh(db, settings)
     hooks = send_webhooks(db, settings)
@@ -273,6 +325,7 @@ def _run(inbox: str, db: str, settings: Settings) -> dict[str, Any]:
         "analysed": sum(1 for s in outcomes.values() if s == "analysed"),
         "failed": sum(1 for s in outcomes.values() if s == "failed"),
         "not_english": sum(1 for s in outcomes.values() if s == "not_english"),
+        "incomplete": sum(1 for s in outcomes.values() if s == "incomplete"),
         "left_pending": sum(1 for s in outcomes.values() if s == "pending"),
         "skipped": len(found.skipped),
         "crashed_runs_marked": len(crashed),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -64,6 +66,8 @@ def _open(path: str | os.PathLike[str]) -> tuple[Path, av.container.InputContain
             raise _fail("file not found", p)
         if p.is_dir():
             raise _fail("not a file (a folder)", p)
+        if not stat.S_ISREG(p.stat().st_mode):  # a named pipe would block FFmpeg's open
+            raise _fail("not a regular file (a pipe, socket or device)", p)
         if p.stat().st_size == 0:
             raise _fail("empty file", p)
         container = av.open(str(p), mode="r", metadata_errors="ignore")
@@ -135,7 +139,66 @@ def probe(path: str | os.PathLike[str]) -> AudioInfo:
     return info
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """A recording decoded: its channels, and whether it holds less than the call."""
+
+    channels: list[np.ndarray]
+    # "truncated: 0.5 s of 27.2 s" when the header promises more than the file holds or the
+    # stream ends mid-frame; None for a whole recording (as far as its container can say)
+    truncated: str | None = None
+
+
+def _riff_promise(path: Path) -> tuple[float, float, bool] | None:
+    """(seconds the file holds, seconds its header promises, ends mid-frame) for a RIFF/WAVE
+    file whose data chunk is cut short; None for a whole WAV or any other container.
+
+    FFmpeg and libsndfile both clamp a WAV's length to the bytes present, so neither can say
+    a file was cut: the data chunk's size in the header is read here (12 + 8-byte chunk
+    headers, struct, no decoding). A size of 0 or 0xFFFFFFFF is a writer that never came back
+    to fill it in (streaming): no promise."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            size = os.fstat(fh.fileno()).st_size
+            byte_rate = block_align = 0
+            for _ in range(64):  # a real WAV has a handful of chunks before its data
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return None
+                kind, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if kind == b"fmt ":
+                    fmt = fh.read(min(length, 16))
+                    if len(fmt) < 14:
+                        return None
+                    byte_rate, block_align = (
+                        struct.unpack("<I", fmt[8:12])[0],
+                        fmt[12] | fmt[13] << 8,
+                    )
+                    fh.seek(length + length % 2 - len(fmt), os.SEEK_CUR)
+                elif kind == b"data":
+                    if not byte_rate or length in (0, 0xFFFFFFFF):
+                        return None
+                    held = size - fh.tell()
+                    if held >= length:
+                        return None
+                    mid_frame = bool(block_align) and held % block_align != 0
+                    return max(held, 0) / byte_rate, length / byte_rate, mid_frame
+                else:
+                    fh.seek(length + length % 2, os.SEEK_CUR)
+    except OSError:
+        return None
+    return None
+
+
 def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> list[np.ndarray]:
+    """The channels of `load_audio` (float32 in [-1, 1] at `sampling_rate`, one per channel)."""
+    return load_audio(path, sampling_rate).channels
+
+
+def load_audio(path: str | os.PathLike[str], sampling_rate: int = 16000) -> Decoded:
     """Decode to float32 arrays in [-1, 1] at `sampling_rate`, one per channel.
 
     A mono file gives one array, a stereo file two (left, right), all the same length; a file
@@ -189,18 +252,30 @@ def load_channels(path: str | os.PathLike[str], sampling_rate: int = 16000) -> l
     if audio is None or audio.shape[1] == 0:
         raise _fail("audio is 0 seconds long", p)
     decoded_s = audio.shape[1] / sampling_rate
-    if cut_short or (header_s is not None and decoded_s < 0.95 * header_s - 0.5):
-        log.warning(
-            "%s: damaged or cut off; using the %.1f s that decode (header says %s s)",
-            p,
-            decoded_s,
-            "?" if header_s is None else f"{header_s:.1f}",
-        )
+    truncated = _truncation(p, decoded_s, header_s, cut_short)
+    if truncated:
+        log.warning("%s: %s; using what decodes", p, truncated)
     if audio.shape[0] > MAX_CHANNELS:
         log.warning("%s: %d channels; using the first %d", p, audio.shape[0], MAX_CHANNELS)
     np.clip(audio, -1.0, 1.0, out=audio)
     # Each row of the (channels, samples) buffer is contiguous: no copy is made here.
-    return [np.ascontiguousarray(ch) for ch in audio[:MAX_CHANNELS]]
+    return Decoded([np.ascontiguousarray(ch) for ch in audio[:MAX_CHANNELS]], truncated)
+
+
+def _truncation(p: Path, decoded_s: float, header_s: float | None, cut_short: bool) -> str | None:
+    """Why the recording holds less than the call, in words; None when nothing says so."""
+    riff = _riff_promise(p)
+    # a WAV whose header promises more than the file holds; a writer a few bytes out (a
+    # shortfall under half a second) loses nothing of the call worth the name
+    if riff is not None and riff[1] - riff[0] >= 0.5:
+        _, promised_s, mid_frame = riff
+        frame = ", ending mid-frame" if mid_frame else ""
+        return f"truncated: {decoded_s:.1f} s of {promised_s:.1f} s{frame}"
+    if header_s is not None and (cut_short or decoded_s < 0.95 * header_s - 0.5):
+        return f"truncated: {decoded_s:.1f} s of {header_s:.1f} s"
+    if cut_short:  # decoding failed part-way, and no header says how long the call was
+        return f"truncated: the stream ends mid-frame after {decoded_s:.1f} s"
+    return None
 
 
 class _Buffer:

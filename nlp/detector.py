@@ -824,13 +824,21 @@ def _decide(
     p = scorer.score(features, transcript.turns)
     threshold = scorer.threshold
     outcome = _outcome(p >= threshold, story)
-    rel = ">=" if outcome == "unresolved" else "<"
+    rel = ">=" if p >= threshold else "<"
+    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {threshold:.2f} ({scorer.version})"]
+    if outcome == "resolved" and not heard_customer(transcript):
+        # only the customer can show a problem was fixed; an agent alone (a lost call leg,
+        # a recording cut before they spoke) proves nothing either way
+        outcome = "unresolved"
+        head = [
+            "unresolved: no customer speech in the call, so nothing shows their problem was "
+            f"fixed (p_unresolved {p:.2f} {rel} threshold {threshold:.2f}, {scorer.version})"
+        ]
     category, category_reason = _category(hits, transcript, cfg)
     severity, severity_reason = _severity(hits, outcome, cfg)
     summary, summary_idx, summary_s = _summary(hits, clocks, transcript, cfg)
     abusive = any(h.kind == "abuse" and not h.negated and not h.hypothetical for h in hits)
 
-    head = [f"{outcome}: p_unresolved {p:.2f} {rel} threshold {threshold:.2f} ({scorer.version})"]
     if isinstance(scorer, ModelScorer):
         # the evidence lines carry rules-0.1's hand weights; under a trained model those are
         # not what decided, so they go, and the model's own largest contributions are shown
@@ -886,6 +894,11 @@ def _decide(
         needs=story.as_json(),
         left=story.left,
     )
+
+
+def heard_customer(transcript: Transcript) -> bool:
+    """Whether any turn is the customer's and has words in it."""
+    return any(t.speaker == "customer" and t.text.strip() for t in transcript.turns)
 
 
 def _outcome(flagged: bool, story: CallStory) -> Outcome:

@@ -97,10 +97,15 @@ def parse_json_transcript(text: str) -> Transcript:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except RecursionError:  # json's decoder recurses once per nesting level: "[[[[...]]]]"
+        raise TranscriptError("JSON nested too deeply to be a transcript") from None
     if not isinstance(data, dict) or not isinstance(data.get("turns"), list):
         raise TranscriptError('JSON transcript must be an object with a "turns" list')
     try:
-        transcript = Transcript.model_validate({**data, "source": "json"})
+        # a typed transcript says nothing trustworthy about a recording's completeness
+        transcript = Transcript.model_validate({**data, "source": "json", "truncated": None})
+    except RecursionError:  # nesting shallow enough for json, too deep for validation
+        raise TranscriptError("JSON nested too deeply to be a transcript") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

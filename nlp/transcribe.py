@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_channels
+from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_audio
 from aftercall.nlp.diarize import diarize
 from aftercall.nlp.memory import keep_freed_memory
 from aftercall.nlp.transcript import Speaker, Transcript, Turn, Word
@@ -37,6 +38,7 @@ __all__ = [
     "AsrResult",
     "AudioError",
     "ModelError",
+    "TranscriptionStopped",
     "load_model",
     "transcribe_audio",
     "transcribe_detailed",
@@ -158,6 +160,16 @@ class AsrResult:
     decode_s: float = 0.0  # reading and resampling the file
     asr_s: float = 0.0  # Whisper, all channels (wall time)
     channel_asr_s: list[float] = field(default_factory=list)
+
+
+class TranscriptionStopped(Exception):
+    """The caller asked transcription to stop (its run is being stopped): the call is not
+    broken, it was simply not finished."""
+
+
+def _check_stop(should_stop: Callable[[], bool] | None) -> None:
+    if should_stop is not None and should_stop():
+        raise TranscriptionStopped("transcription stopped on request")
 
 
 class ModelError(RuntimeError):
@@ -305,8 +317,15 @@ def _windows(audio: np.ndarray, window_s: float, search_s: float = 20.0) -> list
     return cuts
 
 
-def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) -> _ChannelOut:
-    """One channel, window by window (see _windows); times are from the channel's start."""
+def _transcribe_channel(
+    model: WhisperModel,
+    audio: np.ndarray,
+    cfg: AsrConfig,
+    should_stop: Callable[[], bool] | None = None,
+) -> _ChannelOut:
+    """One channel, window by window (see _windows); times are from the channel's start.
+    `should_stop` is asked before each window and after each segment (a few seconds of
+    decoding at most): True raises TranscriptionStopped."""
     started = time.perf_counter()
     duration = len(audio) / SAMPLING_RATE
     kept: list[_Seg] = []
@@ -320,6 +339,7 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
         decoder = BatchedInferencePipeline(model)
         batched = {"batch_size": cfg.batch_size}
     for lo, hi in _windows(audio, cfg.window_s):
+        _check_stop(should_stop)
         segments, info = decoder.transcribe(
             audio[lo:hi],  # a view: no copy of the channel
             **batched,
@@ -336,6 +356,7 @@ def _transcribe_channel(model: WhisperModel, audio: np.ndarray, cfg: AsrConfig) 
         infos.append(info)
         offset = lo / SAMPLING_RATE
         for s in segments:  # a generator: decoding happens here, in this thread
+            _check_stop(should_stop)
             seg = _keep(s, offset, duration, cfg)
             if seg is None:
                 dropped += 1
@@ -534,8 +555,10 @@ def transcribe_audio(
     channels: list[np.ndarray],
     cfg: AsrConfig | None = None,
     model: WhisperModel | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> AsrResult:
-    """Transcribe decoded 16 kHz float32 audio: one array per channel (see _choose_legs)."""
+    """Transcribe decoded 16 kHz float32 audio: one array per channel (see _choose_legs).
+    TranscriptionStopped within a segment's decoding once `should_stop()` says True."""
     cfg = cfg or AsrConfig()
     if not channels:
         raise ValueError("expected at least one channel")
@@ -546,10 +569,12 @@ def transcribe_audio(
     started = time.perf_counter()
     if mode == "stereo" and cfg.parallel_channels:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="asr-channel") as pool:
-            futures = [pool.submit(_transcribe_channel, model, ch, cfg) for ch in channels]
+            futures = [
+                pool.submit(_transcribe_channel, model, ch, cfg, should_stop) for ch in channels
+            ]
             outs = [f.result() for f in futures]
     else:
-        outs = [_transcribe_channel(model, ch, cfg) for ch in channels]
+        outs = [_transcribe_channel(model, ch, cfg, should_stop) for ch in channels]
     asr_s = time.perf_counter() - started
 
     if mode == "stereo":
@@ -579,6 +604,7 @@ def transcribe_audio(
     ).renumber()
     labels = None
     if source == "asr-mono" and cfg.diarize:
+        _check_stop(should_stop)
         turns, labels = diarize(channels[0], transcript.turns)
         transcript = transcript.model_copy(update={"turns": turns}).renumber()
     return AsrResult(
@@ -599,14 +625,18 @@ def transcribe_detailed(
     path: str | os.PathLike[str],
     cfg: AsrConfig | None = None,
     model: WhisperModel | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> AsrResult:
-    """`transcribe_file` with the counts and timings (AsrResult) kept."""
+    """`transcribe_file` with the counts and timings (AsrResult) kept, and the recording's
+    truncation (Transcript.truncated) when it holds less than the call."""
     cfg = cfg or AsrConfig()
     started = time.perf_counter()
-    channels = load_channels(Path(path), SAMPLING_RATE)  # raises AudioError
+    decoded = load_audio(Path(path), SAMPLING_RATE)  # raises AudioError
     decode_s = time.perf_counter() - started
-    result = transcribe_audio(channels, cfg, model)
+    result = transcribe_audio(decoded.channels, cfg, model, should_stop)
     result.decode_s = decode_s
+    if decoded.truncated:
+        result.transcript = result.transcript.model_copy(update={"truncated": decoded.truncated})
     return result
 
 

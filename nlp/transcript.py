@@ -59,6 +59,10 @@ class Transcript(BaseModel):
     language: str | None = None
     # Where the turns came from: "asr-stereo", "asr-mono", "text" or "json".
     source: str = "json"
+    # Set when the recording holds less than the call ("truncated: 0.5 s of 27.2 s"): its
+    # header promised more, or its stream ends mid-frame. Such a call is analysed as far as it
+    # goes but never trusted as a whole (the pipeline stores it `incomplete`).
+    truncated: str | None = None
 
     def renumber(self) -> Transcript:
         """Order turns by start time when every turn has one, and number them 0..n-1."""

@@ -17,6 +17,8 @@ from aftercall.cli.main import Fmt, dumps, err, out, read_db
 def print_run(summary: dict[str, Any]) -> None:
     c = summary["counts"]
     other = f"{c['not_english']} not English, " if c.get("not_english") else ""
+    if c.get("incomplete"):  # cut short, or no customer speech: kept out of cases
+        other += f"{c['incomplete']} incomplete, "
     if c.get("left_pending"):  # storage could not be read: the next run tries them again
         other += f"{c['left_pending']} left pending, "
     out.print(

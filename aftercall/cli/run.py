@@ -6,6 +6,7 @@ cost seconds, and `aftercall --help` or a typo should answer at once.
 
 from __future__ import annotations
 
+import signal
 from contextlib import suppress
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,16 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     """Run the pipeline flow in this process. Prefect's temporary server (when no server is
     set) starts first, in the background: its ~5 s start-up overlaps loading the speech
     model and the detector, which the run needs anyway."""
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.pipeline.runlock import check_writable
+
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.store.errors import StoreError
+
+    try:  # a read-only database stops here, in words, before the engine starts
+        check_writable(settings.db)
+    except StoreError as exc:
+        raise fail(str(exc)) from exc
     prepare_local_run()
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.prefect_server import start_temporary_server_early
@@ -82,7 +93,7 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
     from aftercall.pipeline.runlock import RunLockedError
 
     # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import StoreError
+    from aftercall.pipeline.stop import RunInterrupted
 
     progress = Progress(
         TextColumn("{task.description}"),
@@ -114,6 +125,16 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
             return flow(str(inbox), str(settings.db), settings)
     except (StoreError, ModelError, RunLockedError) as exc:
         raise fail(str(exc)) from exc
+    except RunInterrupted as exc:  # SIGTERM or SIGINT: the flow has marked the run
+        stored = sum(n for status, n in exc.counts.items() if status != "pending")
+        run = f"run {exc.run_id} " if exc.run_id else ""
+        err.print(
+            f"{run}interrupted ({signal.Signals(exc.signum).name}): {stored} calls stored "
+            "before the stop; the others stay pending for the next run",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(exc.exit_code) from None
     finally:
         flow_module.progress_hooks.remove(hook)
 
@@ -195,7 +216,7 @@ def transcribe(
     settings = asr_settings(settings_for(config, None), model, compute_type, device)
     _check_model(settings)
     try:
-        transcript = read_transcript(path, settings.asr)
+        transcript = read_transcript(path, settings.asr, settings.max_audio_s, settings.limits)
         transcript, _ = redact_transcript(transcript, settings.redaction)  # output is an export
     except CallError as exc:
         raise fail(f"{path}: {exc}") from exc
@@ -204,13 +225,16 @@ def transcribe(
         for t in transcript.turns
     ]
     if fmt == Fmt.json:
-        print(dumps({"path": str(path), "duration_s": transcript.duration_s, "turns": turns}))
+        record = {"path": str(path), "duration_s": transcript.duration_s, "turns": turns}
+        print(dumps({**record, "truncated": transcript.truncated}))
         return
     table = Table("start", "speaker", "text", title=f"{path.name}")
     for t in turns:
         start = "" if t["start_s"] is None else f"{t['start_s']:.1f}"
         table.add_row(start, t["speaker"], t["text"])
     out.print(table)
+    if transcript.truncated:  # the recording holds less than the call
+        err.print(f"warning: {transcript.truncated}", highlight=False, markup=False)
 
 
 @app.command()
@@ -224,7 +248,7 @@ def analyze(
 ) -> None:
     """Analyse calls without a database: outcome, p_unresolved, category and signals."""
     # lazy: `aftercall --help` and other commands start fast
-    from aftercall.pipeline.call import CallError, process_call
+    from aftercall.pipeline.call import CallError, incomplete_reason, process_call
 
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.intake import file_kind
@@ -235,13 +259,14 @@ def analyze(
     failed = 0
     for path in paths:
         try:
-            _, analysis = process_call(
+            transcript, analysis = process_call(
                 path,
                 None,
                 settings.asr,
                 settings.redaction,
                 settings.max_audio_s,
                 settings.outcome_model_file(),  # the model the pipeline would score with
+                settings.limits,
             )
         except CallError as exc:
             failed += 1
@@ -250,8 +275,10 @@ def analyze(
             else:
                 err.print(f"[red]{path}[/]: {exc}", highlight=False)
             continue
+        incomplete = incomplete_reason(transcript)  # what `run` would store it as
         record = {
             "path": str(path),
+            "incomplete": incomplete,
             "outcome": analysis.outcome,
             "p_unresolved": round(analysis.p_unresolved, 4),
             "category": analysis.category,
@@ -274,6 +301,8 @@ def analyze(
             f"{analysis.category}, {analysis.severity}",
             highlight=False,
         )
+        if incomplete:
+            out.print(f"  [yellow]incomplete[/]: {incomplete}", highlight=False, markup=True)
         for reason in analysis.reasons:
             out.print(f"  - {reason}", highlight=False)
     if failed == len(paths):

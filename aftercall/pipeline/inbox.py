@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from tenacity import (
@@ -46,6 +48,11 @@ class StorageReadError(Exception):
     """One file could not be read (after the retries); the message says why."""
 
 
+class NotRegularFileError(StorageReadError):
+    """Not a regular file (a named pipe, socket or device): never read, since reading one can
+    block forever or never end."""
+
+
 class FileGoneError(StorageReadError):
     """The scanned bytes are no longer there: the file was removed or replaced during the run
     (a replacement is a new call, found by the next scan)."""
@@ -64,7 +71,11 @@ PERMANENT = (
 )
 
 storage_retry = retry(
-    retry=retry_if_exception(lambda exc: not isinstance(exc, PERMANENT)),
+    # Only errors are tried again: a signal turned into an exception (KeyboardInterrupt, a
+    # run being stopped) must reach the run at once, not wait out the retries.
+    retry=retry_if_exception(
+        lambda exc: isinstance(exc, Exception) and not isinstance(exc, PERMANENT)
+    ),
     wait=wait_random_exponential(multiplier=0.5, max=10),
     stop=stop_after_attempt(READ_ATTEMPTS),
     reraise=True,
@@ -280,7 +291,50 @@ def file_hash(path: Path) -> str:
 
 def _sha256_local(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for block in iter(lambda: fh.read(BLOCK), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file of this st_mode is when it is not a regular file; None when it is."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a local file for reading only if it is a regular file; NotRegularFileError
+    otherwise. Opened with O_NONBLOCK and checked on the open descriptor, so a named pipe
+    put in the inbox (or swapped in after a stat) never blocks the run waiting for a writer:
+    opening a FIFO that way returns at once. The flag means nothing for a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise NotRegularFileError(f"not a regular file ({kind}); not read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_local_text(path: Path, limit: int) -> str:
+    """A small local file (a manifest, a sidecar) as UTF-8 text: a regular file only, and
+    OSError past `limit` bytes, so neither a pipe nor a huge file can stall the scan."""
+    with open_regular(path) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"larger than {limit:,} bytes")
+    return data.decode("utf-8-sig")

@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -26,6 +26,8 @@ from aftercall.pipeline.inbox import (
     display_url,
     file_hash,
     local_folder,
+    not_regular,
+    read_local_text,
 )
 
 __all__ = ["InboxError", "InboxItem", "InboxScan", "file_hash", "scan_inbox"]
@@ -49,8 +51,14 @@ META_FIELDS = (
 MAX_META_CHARS = 500
 MAX_PRODUCT_CHARS = 80  # a label for the report, not a description
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-MAX_SIDE_FILE_BYTES = 10_000_000  # a manifest or sidecar read from a store
+MAX_SIDE_FILE_BYTES = 10_000_000  # a sidecar
+MAX_MANIFEST_BYTES = 200_000_000  # ~1M rows: a day's calls of a large centre fit
+
 _DATETIME = TypeAdapter(datetime)
+
+
+def _side_limit(rel: str) -> int:
+    return MAX_MANIFEST_BYTES if rel == MANIFEST_NAME else MAX_SIDE_FILE_BYTES
 
 
 class CallMeta(BaseModel):
@@ -168,14 +176,17 @@ def _read_manifest(
     except (OSError, UnicodeDecodeError, StorageReadError) as exc:
         return {}, [f"{MANIFEST_NAME} cannot be read ({exc}); calls processed without it"]
     reader = csv.DictReader(text.splitlines())
-    columns = [c.strip() for c in reader.fieldnames or []]
+    try:
+        columns = [c.strip() for c in reader.fieldnames or []]
+    except csv.Error as exc:  # the header row itself is unreadable (a cell over the limit)
+        return {}, [f"{MANIFEST_NAME} header cannot be read ({exc}); calls processed without it"]
     if "file" not in columns:
         return {}, [f"{MANIFEST_NAME} has no 'file' column; calls processed without it"]
     unknown = sorted(set(columns) - set(META_FIELDS) - {"file"})
     if unknown:
         problems.append(f"{MANIFEST_NAME}: unknown columns ignored: {', '.join(unknown)}")
     rows: dict[str, dict[str, str]] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in _rows(reader, problems):
         row = {(k or "").strip(): v for k, v in row.items() if isinstance(v, str)}
         name = (row.get("file") or "").strip().replace("\\", "/")
         if not name:
@@ -188,6 +199,26 @@ def _read_manifest(
         row["_line"] = str(number)
         rows[key] = row
     return rows, problems + _duplicate_call_ids(rows)
+
+
+def _rows(
+    reader: csv.DictReader[str], problems: list[str]
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(first line number, row) for each row the csv module can read. A row it cannot (a cell
+    over its field size limit, 131,072 characters) is dropped with a problem line and the
+    reader goes on with the next line: the module resets its state at every row, so one bad
+    row loses only itself. The limit itself stays: it is process-wide, and no metadata value
+    is near it (values over MAX_META_CHARS are dropped anyway)."""
+    while True:
+        first = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(f"{MANIFEST_NAME} line {first}: row ignored ({exc})")
+            continue
+        yield first, row
 
 
 def _duplicate_call_ids(rows: dict[str, dict[str, str]]) -> list[str]:
@@ -259,11 +290,13 @@ def _local_source(inbox: Path) -> _Source:
     def refuse(rel: str) -> str | None:
         if not (inbox / rel).resolve().is_relative_to(root):
             return "links outside the inbox; not read"
-        return None
+        # stat never blocks, even on a named pipe; opening one would, until a writer came
+        kind = not_regular((inbox / rel).stat().st_mode)
+        return f"not a regular file ({kind}); not read" if kind else None
 
     return _Source(
         rels=[p.relative_to(inbox).as_posix() for p in paths],
-        read_text=lambda rel: (inbox / rel).read_text(encoding="utf-8-sig"),
+        read_text=lambda rel: read_local_text(inbox / rel, _side_limit(rel)),
         digest=lambda rel: file_hash(inbox / rel),
         locate=lambda rel: (inbox / rel, ""),
         refuse=refuse,
@@ -273,7 +306,7 @@ def _local_source(inbox: Path) -> _Source:
 def _remote_source(src: RemoteInbox) -> _Source:
     return _Source(
         rels=src.files(),
-        read_text=lambda rel: src.read_bytes(rel, MAX_SIDE_FILE_BYTES).decode("utf-8-sig"),
+        read_text=lambda rel: src.read_bytes(rel, _side_limit(rel)).decode("utf-8-sig"),
         digest=src.digest,
         locate=lambda rel: (Path(rel), src.uri(rel)),
     )
@@ -337,5 +370,7 @@ def _apply_sidecar(
             raise ValueError("not a JSON object")
     except (OSError, UnicodeDecodeError, ValueError, StorageReadError) as exc:
         return meta, [*warnings, f"{name}: ignored ({exc})"]
+    except RecursionError:  # json's decoder recurses once per nesting level
+        return meta, [*warnings, f"{name}: ignored (JSON nested too deeply)"]
     own, more = parse_meta(data, name)
     return meta.model_copy(update=own.model_dump(exclude_none=True)), [*warnings, *more]

@@ -58,7 +58,8 @@ def redacted_copy(
     if not cfg.enabled or cfg.audio == "off":
         return None
 
-    target = db.parent / cfg.audio_dir / f"{call_id}.flac"
+    # absolute: the web app, started from another folder, plays it by this path
+    target = db.resolve().parent / cfg.audio_dir / f"{call_id}.flac"
     try:
         redact_recording(source, redactions_in(transcript), target, cfg.audio, cfg.pad_s)
     except (AudioError, OSError) as exc:

@@ -161,6 +161,15 @@ def save_result(
     )
 
 
+def mark_incomplete(con: duckdb.DuckDBPyConnection, call_id: str, reason: str) -> None:
+    """An analysed call whose recording holds less than the call (aftercall.pipeline.call.
+    incomplete_reason): its rows stay, its status keeps it out of cases and outcome counts."""
+    con.execute(
+        "UPDATE calls SET status = 'incomplete', error = ?, updated_at = ? WHERE call_id = ?",
+        [reason, now(), call_id],
+    )
+
+
 def mark_failed(
     con: duckdb.DuckDBPyConnection, call_id: str, reason: str, status: str = "failed"
 ) -> None:

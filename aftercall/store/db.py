@@ -106,6 +106,8 @@ def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise StoreError(
                 f"the database {path} stayed locked by another process for {LOCK_WAIT_S:.0f} s"
             ) from exc
+        if not read_only and _is_read_only(exc):
+            raise StoreError(_read_only_message(path)) from exc
         raise StoreError(f"cannot open the database {path}: {exc}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from exc
@@ -132,6 +134,18 @@ def open_db(
         con.close()
 
 
+def _is_read_only(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "permission denied" in text or "read-only file system" in text
+
+
+def _read_only_message(path: Path | str) -> str:
+    return (
+        f"cannot write the database {path}: the file, its folder or its file system is "
+        "read-only (permission denied); this command stores results, so it needs write access"
+    )
+
+
 def _is_write_failure(exc: BaseException) -> bool:
     text = str(exc).lower()
     return isinstance(exc, duckdb.Error) and any(
@@ -154,6 +168,8 @@ def transaction(path: Path | str, check_schema: bool = True) -> Iterator[duckdb.
         except BaseException as exc:
             with suppress(duckdb.Error):  # a failed COMMIT already ended the transaction
                 con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error) and _is_read_only(exc):  # its WAL, say
+                raise StoreError(_read_only_message(path)) from exc
             if _is_write_failure(exc):
                 raise StoreError(
                     f"cannot write the database {path}: the disk is full or the file hit a "

@@ -74,7 +74,7 @@ def test_analyze_json_lines_contract(inbox: Path) -> None:
     late, fixed, garbage = lines
     assert late["outcome"] == "unresolved" and 0.5 <= late["p_unresolved"] <= 1
     assert fixed["outcome"] == "resolved" and fixed["p_unresolved"] < 0.5
-    assert late["category"] == "delivery"
+    assert late["category"] == "delivery" and late["incomplete"] is None
     kinds = {s["kind"] for s in late["signals"]}
     assert {"problem", "churn", "deflection"} <= kinds
     assert set(late["signals"][0]) == {"kind", "speaker", "text", "start_s"}
@@ -95,8 +95,8 @@ def test_transcribe_json_contract() -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"path", "duration_s", "turns"}
-    assert data["duration_s"] > 4
+    assert set(data) == {"path", "duration_s", "turns", "truncated"}
+    assert data["duration_s"] > 4 and data["truncated"] is None
     assert {t["speaker"] for t in data["turns"]} == {"agent", "customer"}
     assert all(set(t) == {"speaker", "start_s", "end_s", "text"} for t in data["turns"])
 

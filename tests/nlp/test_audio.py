@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import av
@@ -9,8 +10,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aftercall.nlp.audio import AudioError, call_legs, is_dual_mono, load_channels, probe
-from tests.conftest import DATA
+from aftercall.nlp.audio import (
+    AudioError,
+    call_legs,
+    is_dual_mono,
+    load_audio,
+    load_channels,
+    probe,
+)
+from tests.conftest import DATA, DEMO
 
 JFK = DATA / "jfk.flac"  # 11 s, 44.1 kHz, one speaker on both channels
 STEREO = DATA / "stereo_diarization.wav"  # 5 s, 16 kHz, a different speaker per channel
@@ -175,3 +183,62 @@ def test_silence_decodes_as_silence(tmp_path: Path) -> None:
     chans = load_channels(path)
     assert [len(c) for c in chans] == [48000, 48000]
     assert not any(c.any() for c in chans)
+
+
+# --- issue 20: a recording cut short says so -------------------------------------------------
+
+DEMO_CALL = DEMO / "01_internet_outage_resolved.flac"
+
+
+@pytest.fixture(scope="module")
+def whole_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 26.2 s stereo call as 16-bit WAV (4 bytes a frame)."""
+    path = tmp_path_factory.mktemp("wav") / "whole.wav"
+    data, rate = sf.read(DEMO_CALL, dtype="int16")
+    sf.write(path, data, rate, subtype="PCM_16")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("keep", "expected"),
+    [
+        (30_000, "truncated: 0.5 s of 26.2 s"),  # the probe's 30 KB: whole frames
+        (30_001, "truncated: 0.5 s of 26.2 s, ending mid-frame"),
+        (None, None),
+    ],
+)
+def test_a_wav_whose_header_promises_more_than_it_holds_is_truncated(
+    whole_wav: Path, tmp_path: Path, keep: int | None, expected: str | None
+) -> None:
+    """FFmpeg and libsndfile clamp a WAV's length to its bytes: neither said it was cut."""
+    path = tmp_path / "call.wav"
+    path.write_bytes(whole_wav.read_bytes()[:keep])
+    decoded = load_audio(path)
+    assert decoded.truncated == expected
+    assert len(decoded.channels) == 2
+
+
+def test_a_streamed_wav_with_no_size_in_its_header_is_not_called_truncated(
+    whole_wav: Path, tmp_path: Path
+) -> None:
+    data = bytearray(whole_wav.read_bytes()[:30_000])
+    at = data.index(b"data") + 4
+    data[at : at + 4] = b"\xff\xff\xff\xff"  # a writer that never came back to fill it in
+    path = tmp_path / "stream.wav"
+    path.write_bytes(bytes(data))
+    assert load_audio(path).truncated is None
+
+
+def test_a_compressed_stream_cut_short_is_truncated(tmp_path: Path) -> None:
+    data = DEMO_CALL.read_bytes()
+    path = tmp_path / "third.flac"
+    path.write_bytes(data[: len(data) // 3])
+    cut = load_audio(path).truncated
+    assert cut is not None and re.fullmatch(r"truncated: (8|9)\.\d s of 26\.2 s", cut), cut
+    assert load_audio(DEMO_CALL).truncated is None
+
+
+def test_a_wav_a_few_bytes_short_is_not_called_truncated(whole_wav: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nearly.wav"
+    path.write_bytes(whole_wav.read_bytes()[:-3])  # a writer's rounding, mid-frame
+    assert load_audio(path).truncated is None

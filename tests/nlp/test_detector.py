@@ -392,3 +392,19 @@ def test_reasons_show_the_trained_models_weights_not_the_hand_weights() -> None:
     assert a.reasons[1].startswith(a.model_version.split("+")[-1] + " weighed most: ")
     assert re.search(r"\([+-]\d+\.\d\)", a.reasons[1])  # the model's own contributions
     assert not any(re.search(r" \([+-]\d+\.\d\)$", r) for r in a.reasons[2:])
+
+
+def test_a_call_with_no_customer_speech_is_never_resolved(nlp: Language) -> None:
+    """Only the customer can show their problem was fixed (issue 20): an agent alone, however
+    satisfied they sound, reads as resolved to the scorer but is not trusted as such."""
+    agent_only = call(
+        ("agent", "Thanks for calling Acme, how can I help you today?"),
+        ("agent", "Great, your internet problem is fixed now, the technician reset the line."),
+        ("agent", "Glad I could help, have a nice day."),
+    )
+    a = analyse(agent_only, started_at=START, nlp=nlp)
+    assert a.outcome != "resolved"
+    assert a.reasons[0].startswith("unresolved: no customer speech in the call")
+    # the same words with the customer confirming are resolved: the rule is about who spoke
+    heard = call(*[(t.speaker, t.text) for t in agent_only.turns], ("customer", "It works, thanks"))
+    assert analyse(heard, started_at=START, nlp=nlp).outcome == "resolved"

@@ -101,3 +101,15 @@ def test_json_transcript_roundtrip_and_sorting() -> None:
 def test_bad_json_transcripts(text: str, message: str) -> None:
     with pytest.raises(TranscriptError, match=message):
         parse_json_transcript(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"turns": [{"text": "hi", "words": ' + "[" * 50_000 + "]" * 50_000 + "}]}",
+    ],
+)
+def test_deeply_nested_json_is_a_transcript_error_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(TranscriptError, match="nested too deeply"):
+        parse_json_transcript(text)

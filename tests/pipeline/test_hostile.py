@@ -4,6 +4,10 @@ Already covered elsewhere: zero-byte, truncated, text-named-.wav, no audio strea
 6 channels (test_audio); manifest without a file column, sidecars, traversal and links out of
 the inbox, same bytes under two names (test_intake); control characters, a huge single line,
 unlabelled transcripts, bad JSON (test_parse); a locked database (test_store).
+Issue 20: manifest cells over the csv limit, named pipes and sockets, deep sidecars
+(test_intake); deep JSON transcripts (test_parse); recordings cut short (test_audio); no
+customer speech (test_detector); all of them in one real batch (test_broken_batch); SIGTERM
+and SIGINT mid-run (test_stop); limits, read-only databases and redacted paths (here).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typer.testing import CliRunner
 from aftercall.cli import app
 from aftercall.nlp.parse import TranscriptError, parse_json_transcript, parse_text_transcript
 from aftercall.nlp.redact import find_spans, luhn_ok, redact_text
-from aftercall.pipeline.call import CallError, process_call
+from aftercall.pipeline.call import CallError, process_call, read_transcript
 from aftercall.pipeline.intake import parse_meta, scan_inbox
 from aftercall.store.db import open_db, transaction
 from tests.conftest import DATA
@@ -394,3 +398,108 @@ def test_missing_model_stops_the_run_and_leaves_calls_pending(
         assert con.execute("SELECT status, error FROM calls").fetchall() == [("pending", None)]
         assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
         assert con.execute("SELECT count(*) FROM turns").fetchone() == (0,)
+
+
+# --- issue 20: paths and permissions --------------------------------------------------------
+
+
+def test_redacted_audio_path_is_absolute_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored relative to where `run` started, the copy was a 404 for a web server started
+    elsewhere; stored absolute, it is found from any folder."""
+    from aftercall.nlp.redact import RedactionConfig
+    from aftercall.nlp.transcript import Transcript, Turn
+    from aftercall.pipeline.redaction import redacted_copy
+
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    transcript = Transcript(turns=[Turn(text="and so my fellow americans", start_s=0, end_s=2)])
+    stored = redacted_copy(
+        DATA / "jfk.flac", "c1", transcript, Path("data/calls.duckdb"), RedactionConfig()
+    )
+    assert stored is not None and Path(stored).is_absolute()
+    monkeypatch.chdir(DATA)  # the web server's folder
+    assert Path(stored).is_file()
+    assert Path(stored) == tmp_path / "data" / "redacted-audio" / "c1.flac"
+
+
+# Root writes any file; without the capabilities that allow it, permissions hold for it too.
+DROP = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+AFTERCALL = str(Path(sys.executable).with_name("aftercall"))
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_read_only_database_is_a_clear_error_not_a_traceback(tmp_path: Path, what: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Agent: hi\nCustomer: my bill is wrong\n", encoding="utf-8")
+    folder = tmp_path / "db"
+    folder.mkdir()
+    db = folder / "calls.duckdb"
+    with open_db(db):
+        pass  # created and migrated, then made read-only
+    target = db if what == "file" else folder
+    target.chmod(0o444 if what == "file" else 0o555)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    try:
+        done = subprocess.run(
+            [*DROP, AFTERCALL, "run", "--inbox", str(inbox), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        readers = subprocess.run(
+            [*DROP, AFTERCALL, "calls", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+    finally:
+        target.chmod(0o755 if what == "folder" else 0o644)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "Error:" not in output.replace("error:", ""), output
+    if what == "file":
+        assert "cannot write the database" in output and "read-only" in output, output
+    else:
+        assert "cannot write the database" in output and "Permission denied" in output, output
+    assert "Prefect engine" not in output  # refused before the engine starts
+    assert readers.returncode == 0 and "0 calls" in readers.stdout, readers.stderr
+
+
+# --- issue 20: work per call is bounded -----------------------------------------------------
+
+
+def test_a_100000_line_transcript_fails_at_the_turn_limit_not_after_minutes(
+    tmp_path: Path,
+) -> None:
+    """600 KB, under both size limits, 100,000 turns: ~8 min of CPU before (issue 20)."""
+    import time
+
+    from aftercall.config import LimitSettings
+
+    path = tmp_path / "long.txt"
+    path.write_text(
+        "".join(f"{'Agent' if i % 2 else 'Customer'}: no\n" for i in range(100_000)), "utf-8"
+    )
+    started = time.process_time()
+    with pytest.raises(CallError, match=r"100,000 turns; the limit is 5,000 per call \(max_turns"):
+        process_call(path)
+    assert time.process_time() - started < 60  # seconds, not minutes; generous when loaded
+    # configurable: the same file under a higher limit is read (and then analysed)
+    transcript = read_transcript(path, limits=LimitSettings(max_turns=100_000))
+    assert len(transcript.turns) == 100_000
+
+
+def test_one_turn_past_the_work_per_turn_limit_fails_with_the_limit(tmp_path: Path) -> None:
+    from aftercall.config import LimitSettings
+
+    path = tmp_path / "rant.txt"
+    path.write_text("Agent: hello\nCustomer: " + "my bill is wrong. " * 2000 + "\n", "utf-8")
+    with pytest.raises(CallError, match=r"turn 1 is 35,999 characters long; .* 20,000 per turn"):
+        process_call(path)
+    _, analysis = process_call(path, limits=LimitSettings(max_turn_chars=40_000))
+    assert analysis.outcome == "unresolved"

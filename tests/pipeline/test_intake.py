@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from aftercall.pipeline.call import CallError, read_transcript
 from aftercall.pipeline.intake import InboxError, parse_meta, scan_inbox
 
 
@@ -165,3 +170,89 @@ def test_product_from_manifest_and_sidecar(tmp_path: Path) -> None:
         "b.txt": "Mobile Plus",
     }
     assert scan.problems == []
+
+
+# --- issue 20: cells over the csv limit, files that are not files, deep JSON -----------------
+
+BIG = "x" * 200_000  # over the csv module's field limit (131,072 characters)
+
+
+def test_oversized_manifest_cell_drops_only_its_row(tmp_path: Path) -> None:
+    for name in ("one.txt", "two.txt", "three.txt", "four.txt"):
+        write(tmp_path / name, f"Agent: hi from {name}")
+    write(
+        tmp_path / "manifest.csv",
+        "file,customer_id\n"
+        "one.txt,C1\n"
+        f"two.txt,{BIG}\n"
+        "three.txt,C3\n"
+        f'four.txt,"{BIG}\nstill the same cell"\n',
+    )
+    scan = scan_inbox(tmp_path)
+    by_name = {i.path.name: i.meta.customer_id for i in scan.items}
+    assert by_name == {"one.txt": "C1", "two.txt": None, "three.txt": "C3", "four.txt": None}
+    dropped = [p for p in scan.problems if "row ignored" in p]
+    assert len(dropped) == 2 and "line 3" in dropped[0] and "field larger" in dropped[0]
+    assert all(BIG not in p for p in scan.problems)
+
+
+def test_oversized_manifest_header_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path / "one.txt", "Agent: hi")
+    write(tmp_path / "manifest.csv", f"file,{BIG}\none.txt,C1\n")
+    scan = scan_inbox(tmp_path)
+    assert [i.path.name for i in scan.items] == ["one.txt"]
+    assert any("header cannot be read" in p for p in scan.problems)
+
+
+_SCAN = """
+import sys, json
+from aftercall.pipeline.intake import scan_inbox
+scan = scan_inbox(sys.argv[1])
+print(json.dumps({"items": sorted(i.path.name for i in scan.items), "skipped": scan.skipped,
+                  "problems": scan.problems,
+                  "warnings": {i.path.name: i.warnings for i in scan.items}}))
+"""
+
+
+def test_named_pipes_and_sockets_are_skipped_never_opened(tmp_path: Path) -> None:
+    """A FIFO has no writer: opening it blocks until one comes, so a scan that opened it hung
+    for ever (issue 20). In a real process, with a limit: each is skipped with a reason,
+    also where it stands in for the manifest or a sidecar."""
+    inbox = tmp_path / "inbox"
+    write(inbox / "a.txt", "Agent: hi\nCustomer: my bill is wrong")
+    os.mkfifo(inbox / "call.wav")
+    os.mkfifo(inbox / "typed.txt")
+    os.mkfifo(inbox / "manifest.csv")
+    os.mkfifo(inbox / "a.txt.json")  # a sidecar that is a pipe
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(inbox / "live.json"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _SCAN, str(inbox)], capture_output=True, text=True, timeout=60
+        )
+    finally:
+        sock.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["items"] == ["a.txt"]
+    skipped = "\n".join(result["skipped"])
+    assert "call.wav: not a regular file (a named pipe); not read" in skipped
+    assert "typed.txt: not a regular file (a named pipe)" in skipped
+    assert "live.json: not a regular file (a socket)" in skipped
+    assert any("manifest.csv cannot be read" in p for p in result["problems"])
+    assert any("a.txt.json: ignored (not a regular file" in w for w in result["warnings"]["a.txt"])
+
+
+def test_a_pipe_swapped_in_after_the_scan_fails_that_call_alone(tmp_path: Path) -> None:
+    for name in ("late.txt", "late.wav"):
+        os.mkfifo(tmp_path / name)
+        with pytest.raises(CallError, match="not a regular file"):
+            read_transcript(tmp_path / name)
+
+
+def test_deeply_nested_sidecar_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "Agent: hi")
+    write(tmp_path / "a.txt.json", '{"customer_id": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    scan = scan_inbox(tmp_path)
+    assert [i.path.name for i in scan.items] == ["a.txt"]
+    assert any("nested too deeply" in w for w in scan.items[0].warnings)
