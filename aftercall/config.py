@@ -98,6 +98,17 @@ class WebhookSettings(_Section):
     backoff_s: float = Field(default=1.0, ge=0)
 
 
+class EventSettings(_Section):
+    # Fulfilment events in (refund posted, visit done, callback made): `aftercall promises
+    # import FILE.csv` and the web app's signed POST /api/events. The signing secret is read
+    # from the environment variable named here (never a config file); unset = the endpoint
+    # refuses every request. An event settles a promise of the same customer and kind made
+    # at most match_days before it happened.
+    secret_env: str = "AFTERCALL_EVENTS_SECRET"
+    tolerance_s: float = Field(default=300.0, gt=0, le=3600)
+    match_days: float = Field(default=60.0, gt=0)
+
+
 class RunSettings(_Section):
     # A second run on the same database waits this long for the first, then exits saying so.
     lock_wait_s: float = Field(default=0.0, ge=0, le=24 * 3600)
@@ -172,6 +183,7 @@ class Settings(_Section):
     max_audio_s: float = Field(default=2 * 3600.0, gt=0)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)

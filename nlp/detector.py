@@ -54,7 +54,13 @@ from aftercall.nlp.outcome import (
 )
 from aftercall.nlp.parse import parse_json_transcript, parse_text_transcript
 from aftercall.nlp.prefilter import turn_filter
-from aftercall.nlp.promises import Promise, classify, find_due, happens_during_call
+from aftercall.nlp.promises import (
+    Promise,
+    classify,
+    confirms_own_booking,
+    find_due,
+    happens_during_call,
+)
 from aftercall.nlp.roles import infer_roles
 from aftercall.nlp.signals import PATTERNS_DIR, SPAN_KEY
 from aftercall.nlp.transcript import Speaker, Transcript, Turn
@@ -712,7 +718,7 @@ def _promises(hits: list[_Hit], started_at: datetime | None) -> list[Promise]:
         due_at, due_text = find_due(clause, started_at)
         if due_text is None:
             due_at, due_text = find_due(h.turn.text[h.sent_start : h.char_start], started_at)
-        if happens_during_call(due_text):
+        if happens_during_call(due_text) or confirms_own_booking(sentence):
             continue
         text = " ".join(sentence.split())
         if any(p.text == text and p.turn_idx == h.turn_idx and p.due_text == due_text for p in out):

@@ -150,6 +150,29 @@ def happens_during_call(due_text: str | None) -> bool:
     return bool(due_text and RE_IN_CALL.search(due_text))
 
 
+# A confirmation of the customer's own booking ("your appointment has been scheduled for
+# Friday at 8:45", at a branch they will visit) is not a commitment by us to act: nothing of
+# ours can be kept or broken. A visit *to* them (a technician, someone we send) stays one.
+RE_BOOKING = re.compile(
+    r"\b(?:your|you\s+are|you're|you\s+have|you've)\b[^.?!]{0,40}?"
+    r"\b(?:appointment|booking|reservation|slot)\b[^.?!]{0,40}?"
+    r"\b(?:scheduled|booked|confirmed|set|made|reserved)\b"
+    r"|\byou(?:'re|\s+are)\s+(?:all\s+)?(?:booked|scheduled|confirmed)\b",
+    re.I,
+)
+RE_WE_ACT = re.compile(
+    r"\b(?:technician|tech|engineer|installer|plumber|electrician|courier|driver|crew|"
+    r"someone|somebody|we'll|we\s+will|i'll|i\s+will|send|sending|come\s+out|come\s+to\s+you|"
+    r"call\s+you|ring\s+you|contact\s+you|deliver|install|repair|fix)\b",
+    re.I,
+)
+
+
+def confirms_own_booking(sentence: str) -> bool:
+    """The agent confirms a booking the customer will attend, and promises nothing of ours."""
+    return bool(RE_BOOKING.search(sentence)) and not RE_WE_ACT.search(sentence)
+
+
 KIND_WORDS = {
     "callback": {
         "call",

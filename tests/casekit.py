@@ -50,6 +50,7 @@ def add_call(
     phone: str | None = None,
     value: float | None = None,
     product: str | None = None,
+    company: str | None = None,
 ) -> str:
     path = tmp / f"{hashlib.sha1(f'{text}{at}{customer}{phone}'.encode()).hexdigest()[:8]}.txt"
     path.write_text(text + f"\n# {at} {customer} {phone}\n", encoding="utf-8")
@@ -58,7 +59,12 @@ def add_call(
         kind="text",
         content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
         meta=CallMeta(
-            customer_id=customer, started_at=at, phone=phone, customer_value=value, product=product
+            customer_id=customer,
+            started_at=at,
+            phone=phone,
+            customer_value=value,
+            product=product,
+            company=company,
         ),
     )
     transcript, analysis = process_call(path, at)

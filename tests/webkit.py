@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import uvicorn
 from fastapi.testclient import TestClient
 
 from aftercall.config import Settings
@@ -61,3 +67,20 @@ def login(c: TestClient, name: str, password: str = PASSWORD):
         data={"username": name, "password": password, "csrf_token": csrf(c), "next": "/"},
         follow_redirects=False,
     )
+
+
+@contextlib.contextmanager
+def serve(app: object) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free port of 127.0.0.1; its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))  # a free port from the OS
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

@@ -1,5 +1,6 @@
-"""Decisions across calls, in SQL: who the customer is, repeat contacts, the promise ledger,
-weak labels, and the run of calls that makes up each customer's still-open problem.
+"""Decisions across calls, in SQL: who the customer is, repeat contacts, weak labels, and the
+run of calls that makes up each customer's still-open problem (the promise ledger that feeds
+it: aftercall.cases.ledger).
 
 Everything here is set-based so a refresh over 100,000 calls stays a few seconds: one pass
 of window functions builds `call_flags` (a temp table), and the rest read from it.
@@ -44,7 +45,7 @@ def build_call_flags(
         f"""CREATE OR REPLACE TEMP TABLE call_flags AS
         WITH base AS (
           SELECT c.call_id, c.customer_id, c.customer_name, c.queue, c.customer_value,
-                 c.agent_id, c.product, c.started_at,
+                 c.agent_id, c.product, c.company, c.started_at,
                  coalesce(c.started_at, c.ingested_at) AS happened_at,
                  a.outcome, a.category AS raw_category, a.severity, a.summary,
                  a.summary_start_s, a.abusive, {CUSTOMER_KEY_SQL} AS customer_key,
@@ -97,81 +98,6 @@ def record_weak_labels(con: duckdb.DuckDBPyConnection, at: datetime) -> int:
     )
 
 
-def check_promises(
-    con: duckdb.DuckDBPyConnection,
-    settings: CaseSettings,
-    at: datetime,
-    flags_ready: bool = False,
-    incremental: bool = False,
-) -> dict[str, int]:
-    """Judge every open promise (PLAYBOOK rule 8) and return how many became kept / broken.
-
-    Broken: the customer said on a later call that nobody got back to them (whatever the due
-    time), or it is past due with no sign of fulfilment. Kept: a later call about the same
-    problem ended resolved, or someone reached the customer on a case holding the call.
-    Safe to run on a schedule on its own (`aftercall promises check`)."""
-    if not flags_ready:
-        build_call_flags(con, settings)
-    horizon = timedelta(days=settings.strike_window_days)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE promise_verdicts AS
-        WITH p AS (
-          SELECT p.call_id, p.turn_idx, p.text, p.due_at, f.customer_key, f.category,
-                 f.happened_at
-          FROM promises p JOIN call_flags f USING (call_id) WHERE p.status = 'open'),
-        complaint AS (
-          SELECT p.call_id, p.turn_idx, p.text, arg_min(l.call_id, l.happened_at) AS by_call
-          FROM p JOIN call_flags l ON l.customer_key = p.customer_key
-           AND l.happened_at > p.happened_at AND l.happened_at - p.happened_at <= $horizon
-           AND l.complains_no_callback
-          GROUP BY ALL),
-        kept_call AS (
-          SELECT p.call_id, p.turn_idx, p.text, arg_min(l.call_id, l.happened_at) AS by_call
-          FROM p JOIN call_flags l ON l.customer_key = p.customer_key
-           AND l.category = p.category AND l.happened_at > p.happened_at
-           AND l.outcome = 'resolved' AND NOT l.complains_no_callback
-          GROUP BY ALL),
-        kept_event AS (
-          SELECT p.call_id, p.turn_idx, p.text, min(c.case_id) AS by_case
-          FROM p JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases
-                       WHERE true {only_touched("customer_key", incremental)}) c
-            ON c.call_id = p.call_id
-          JOIN case_events e ON e.case_id = c.case_id AND e.event = 'contacted'
-          GROUP BY ALL)
-        SELECT p.call_id, p.turn_idx, p.text,
-          CASE WHEN complaint.by_call IS NOT NULL THEN 'broken'
-               WHEN kept_call.by_call IS NOT NULL OR kept_event.by_case IS NOT NULL THEN 'kept'
-               WHEN p.due_at < $at THEN 'broken' END AS status,
-          CASE WHEN complaint.by_call IS NOT NULL
-                 THEN 'customer said nobody got back to them (call ' || complaint.by_call || ')'
-               WHEN kept_call.by_call IS NOT NULL
-                 THEN 'a later call ended resolved (call ' || kept_call.by_call || ')'
-               WHEN kept_event.by_case IS NOT NULL
-                 THEN 'the customer was contacted on case ' || kept_event.by_case
-               ELSE 'past due ' || strftime(p.due_at, '%Y-%m-%d %H:%M') || ' with no sign of it'
-          END AS why
-        FROM p
-        LEFT JOIN complaint USING (call_id, turn_idx, text)
-        LEFT JOIN kept_call USING (call_id, turn_idx, text)
-        LEFT JOIN kept_event USING (call_id, turn_idx, text)""",
-        {"horizon": horizon, "at": at},
-    )
-    con.execute(
-        """UPDATE promises SET status = v.status, status_at = $at, status_why = v.why
-           FROM promise_verdicts v
-           WHERE v.status IS NOT NULL AND promises.status = 'open'
-             AND promises.call_id = v.call_id AND promises.turn_idx = v.turn_idx
-             AND promises.text = v.text""",
-        {"at": at},
-    )
-    counts = dict(
-        con.execute(
-            "SELECT status, count(*) FROM promise_verdicts WHERE status IS NOT NULL GROUP BY 1"
-        ).fetchall()
-    )
-    return {"kept": counts.get("kept", 0), "broken": counts.get("broken", 0)}
-
-
 def build_runs(
     con: duckdb.DuckDBPyConnection, settings: CaseSettings, incremental: bool = False
 ) -> None:
@@ -192,12 +118,15 @@ def build_runs(
                  list({{'text': text, 'why': status_why}} ORDER BY turn_idx) AS broken
           FROM promises SEMI JOIN call_flags USING (call_id)
           WHERE status = 'broken' GROUP BY call_id),
-        open_promises AS (
-          SELECT call_id, list(text ORDER BY turn_idx) AS open_promises
+        open_promises AS (  -- not kept, not known broken: the draft may say neither
+          SELECT call_id,
+                 list(text ORDER BY turn_idx) FILTER (WHERE status = 'open') AS open_promises,
+                 list(text ORDER BY turn_idx) FILTER (WHERE status = 'due_unverified')
+                   AS unverified
           FROM promises SEMI JOIN call_flags USING (call_id)
-          WHERE status = 'open' GROUP BY call_id),
+          WHERE status IN ('open', 'due_unverified') GROUP BY call_id),
         flagged AS (
-          SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises,
+          SELECT f.*, coalesce(b.n_broken, 0) AS n_broken, b.broken, o.open_promises, o.unverified,
                  f.outcome = 'unresolved' OR f.repeat_by IS NOT NULL
                    OR coalesce(b.n_broken, 0) > 0 AS against_us
           FROM call_flags f LEFT JOIN broken b USING (call_id)
@@ -224,6 +153,7 @@ def build_runs(
                  arg_max(customer_name, happened_at) AS customer_name,
                  arg_max(customer_value, happened_at) AS customer_value,
                  arg_max(product, happened_at) FILTER (WHERE product IS NOT NULL) AS product,
+                 arg_max(company, happened_at) FILTER (WHERE company IS NOT NULL) AS company,
                  arg_max(severity, happened_at) AS severity,
                  max(CASE severity {sev} ELSE 40 END) AS severity_score,
                  bool_or(abusive) AS abusive, sum(n_broken)::INTEGER AS n_broken,
@@ -232,6 +162,8 @@ def build_runs(
                    AS broken,
                  flatten(list(open_promises ORDER BY happened_at)
                          FILTER (WHERE open_promises IS NOT NULL)) AS open_promises,
+                 flatten(list(unverified ORDER BY happened_at)
+                         FILTER (WHERE unverified IS NOT NULL)) AS unverified,
                  arg_min(summary, happened_at) FILTER (WHERE summary IS NOT NULL) AS problem,
                  arg_min(call_id, happened_at) FILTER (WHERE summary IS NOT NULL)
                    AS problem_call_id,

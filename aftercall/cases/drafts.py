@@ -7,6 +7,7 @@ step the call left undone. Never "we apologise for any inconvenience".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +37,8 @@ class RecoveryContext:
     open_promises: list[str] = field(default_factory=list)  # what the agent promised, quoted
     left_undone: list[str] = field(default_factory=list)  # e.g. "customer still asked to call back"
     broken_promises: list[str] = field(default_factory=list)  # promises we did not keep, quoted
+    # past due with no evidence either way: neither an apology nor a claim it happened
+    unverified_promises: list[str] = field(default_factory=list)
     atonement: str | None = None  # what the owner may offer without approval, in words
 
 
@@ -53,9 +56,26 @@ def _first_name(name: str | None) -> str:
     return name.split()[0] if name and name.split() else "there"
 
 
+# What people open a sentence with, that a quote of their problem does without ("Hi, um, my
+# internet keeps dropping" -> "My internet keeps dropping").
+OPENERS = re.compile(
+    r"^(?:(?:hi|hello|hey|um+|uh+|erm)(?:\s+there)?\s*[,.!]?\s+"
+    r"|(?:yes|yeah|so|okay|ok|well|right|good\s+(?:morning|afternoon|evening))\s*[,.!]\s*)+",
+    re.I,
+)
+
+
+# A sentence cut from the middle of a turn: "and I'll call you back tomorrow".
+CONJUNCTION = re.compile(r"^(?:and|but|so|then)\s+(?=\w)")
+
+
 def quote(text: str, limit: int = 160) -> str:
-    """The words to put inside quotation marks: one line, no closing full stop, not too long."""
+    """The words to put inside quotation marks: one line, no greeting before them, no closing
+    full stop, not too long."""
     text = " ".join(text.split()).rstrip(".,;: ")
+    trimmed = CONJUNCTION.sub("", OPENERS.sub("", text))
+    if trimmed and trimmed != text:
+        text = trimmed[0].upper() + trimmed[1:]
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -85,6 +105,11 @@ def draft_message(ctx: RecoveryContext) -> str:
             f'You were told "{quote(promise, 120)}", and I will make sure that '
             "happens or tell you straight away if it cannot."
         )
+    for promise in ctx.unverified_promises[:1]:
+        lines.append(
+            f'You were told "{quote(promise, 120)}". I am checking that it happened, '
+            "and I will tell you what I find."
+        )
     lines += [
         "",
         "What would you like to happen next? Reply here or call me, and I will take it from there.",
@@ -111,6 +136,7 @@ def call_script(ctx: RecoveryContext) -> str:
         *ctx.left_undone,
         *(f'promise broken: "{p}"' for p in ctx.broken_promises),
         *(f'promise made on the call: "{p}"' for p in ctx.open_promises),
+        *(f'past due, not known kept or broken: "{p}" (ask)' for p in ctx.unverified_promises),
     ]
     if undone:
         steps.append("Left undone on the call: " + "; ".join(quote(u, 120) for u in undone))

@@ -136,7 +136,7 @@ def case_page(
     )
     promises = rows_as_dicts(
         con.execute(
-            "SELECT call_id, text, due_at, status, status_why FROM promises"
+            "SELECT promise_id, call_id, kind, text, due_at, status, status_why FROM promises"
             " WHERE call_id IN (SELECT unnest(?)) ORDER BY due_at NULLS LAST",
             [case["call_ids"]],
         )

@@ -17,14 +17,9 @@ from typing import Any
 
 import duckdb
 
-from aftercall.cases.decide import (
-    OPEN_STATES,
-    build_call_flags,
-    build_runs,
-    check_promises,
-    record_weak_labels,
-)
+from aftercall.cases.decide import OPEN_STATES, build_call_flags, build_runs, record_weak_labels
 from aftercall.cases.events import WEBHOOK_EVENTS, EventLog
+from aftercall.cases.ledger import check_promises
 from aftercall.cases.lifecycle import due_followups
 from aftercall.cases.scoring import score_changed_runs
 from aftercall.cases.touched import find_touched, only_touched, save_marks
@@ -48,6 +43,7 @@ COUNTS = (
     "escalated",
     "promises_broken",
     "promises_kept",
+    "promises_due_unverified",
     "weak_labels",
     "followups_due",
     "suppressed",
@@ -143,6 +139,7 @@ def refresh_cases(
         "escalated": 0,
         "promises_broken": ledger["broken"],
         "promises_kept": ledger["kept"],
+        "promises_due_unverified": ledger["due_unverified"],
         "weak_labels": record_weak_labels(con, at),
         "followups_due": due_followups(con, log),
         "suppressed": 0,

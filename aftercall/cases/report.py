@@ -137,6 +137,8 @@ def build_report(
     )
     return {
         "at": at,
+        "promises_by_agent": _promises_by(con, "coalesce(c.agent_id, 'unknown')", "agent"),
+        "promises_by_kind": _promises_by(con, "p.kind", "kind"),
         "calls": totals[0],
         "flagged": totals[1],
         "flag_rate": _rate(totals[1], totals[0]),
@@ -154,6 +156,26 @@ def build_report(
         "holdout": _holdout(con, settings, at),
         "detector": _self_measurement(con, window, at),
     }
+
+
+def _promises_by(con: duckdb.DuckDBPyConnection, expr: str, name: str) -> list[dict]:
+    """Promises by agent or kind: how many were settled by evidence (kept, broken), how many
+    are past due with none (unverified), and the kept rate among the settled only, since an
+    unverified promise is unknown, not broken."""
+    return _rows(
+        con,
+        f"""SELECT {expr} AS {name}, count(*) AS promises,
+             count(*) FILTER (WHERE p.status = 'kept') AS kept,
+             count(*) FILTER (WHERE p.status = 'broken') AS broken,
+             count(*) FILTER (WHERE p.status = 'due_unverified') AS unverified,
+             count(*) FILTER (WHERE p.status = 'open') AS not_yet_due,
+             round(100.0 * count(*) FILTER (WHERE p.status = 'kept')
+               / nullif(count(*) FILTER (WHERE p.status IN ('kept', 'broken')), 0), 1)
+               AS kept_pct_of_settled
+           FROM promises p JOIN calls c USING (call_id)
+           WHERE p.status <> 'withdrawn'
+           GROUP BY ALL ORDER BY broken DESC, unverified DESC, {name} LIMIT 20""",
+    )
 
 
 def _holdout(

@@ -135,7 +135,7 @@ def score_changed_runs(
                    || CASE WHEN waited > 1 THEN 's' ELSE '' END || ' since '
                    || strftime(first_at, '%a %-d %b') END) AS reason,
           json_object(
-            'customer_name', customer_name, 'company', $company,
+            'customer_name', customer_name, 'company', coalesce(company, $company),
             'product', product, 'problem', problem, 'problem_call_id', problem_call_id,
             'problem_at_s', problem_at_s, 'call_started_at', problem_started_at,
             'problem_said_at', problem_started_at
@@ -146,9 +146,12 @@ def score_changed_runs(
               list_transform(coalesce(broken, []),
                 lambda b: 'broken promise "' || b.text || '": ' || b.why),
               list_transform(coalesce(open_promises, []),
-                lambda p: 'promise made on the call: "' || p || '"')),
+                lambda p: 'promise made on the call: "' || p || '"'),
+              list_transform(coalesce(unverified, []),
+                lambda p: 'promise past due, not known kept or broken: "' || p || '"')),
             'broken_promises', list_transform(coalesce(broken, []), lambda b: b.text),
             'open_promises', coalesce(open_promises, []),
+            'unverified_promises', coalesce(unverified, []),
             'next_step', next_step,
             'atonement', json_object('tier', tier, 'cap', CASE tier
                 WHEN 'apology' THEN $cap_apology WHEN 'gesture' THEN $cap_gesture

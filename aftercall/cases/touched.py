@@ -25,7 +25,7 @@ import duckdb
 from aftercall.config import CaseSettings
 
 # Bump when the decision logic changes what a customer's inputs mean: the next refresh is full.
-LOGIC_VERSION = 1
+LOGIC_VERSION = 2  # 2: promises past due with no evidence are due_unverified (issue 18)
 CUSTOMER_SQL = "coalesce(c.customer_key, 'call:' || c.call_id)"
 MARKS_SQL = f"""
 SELECT customer_key, sum(h) AS mark FROM (  -- a sum: equal rows add up, never cancel

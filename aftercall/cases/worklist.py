@@ -74,6 +74,7 @@ def words(case: dict[str, Any], settings: CaseSettings) -> tuple[str, str]:
         problem_at_s=plan.get("problem_at_s"),
         call_started_at=datetime.fromisoformat(started) if started else None,
         open_promises=plan.get("open_promises") or [],
+        unverified_promises=plan.get("unverified_promises") or [],
         left_undone=[f'customer said "{t}"' for t in plan.get("customer_said") or []],
         broken_promises=plan.get("broken_promises") or [],
         atonement=f"{atone['tier']}: you may offer up to {atone['cap']:,.0f} without approval"

@@ -10,6 +10,7 @@ from aftercall.cli import (  # noqa: F401  (each module adds its commands to app
     evaluate,
     trust,
     cases,
+    promises,
     report,
     users,
     web,

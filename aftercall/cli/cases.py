@@ -1,5 +1,5 @@
-"""`aftercall cases` (list, filter, claim, record outcomes, export), `aftercall contacts`
-and `aftercall promises`: the commands outreach agents and their schedulers use."""
+"""`aftercall cases` (list, filter, claim, record outcomes, export) and `aftercall contacts`:
+the commands outreach agents and their schedulers use (`aftercall promises`: promises.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from aftercall.cli.output import show_list
 
 cases_app = typer.Typer(help="The recovery outreach list and the work on each case.")
 contacts_app = typer.Typer(help="Customers' contact wishes: opt-outs, do-not-contact, time zones.")
-promises_app = typer.Typer(help="The promise ledger: what agents promised, kept or broken.")
 
 ActorOption = Annotated[str, typer.Option("--by", help="Who is doing this (name on the case)")]
 
@@ -63,18 +62,10 @@ def cases(
 
 
 def _write(settings: Any, work: Any) -> Any:
-    """Run one change in one transaction; store and case errors exit 1 with the reason."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.cases.lifecycle import CaseError
 
-    # lazy: `aftercall --help` and other commands start fast
-    from aftercall.store.db import StoreError, transaction
-
-    try:
-        with transaction(settings.db) as con:
-            return work(con)
-    except (CaseError, StoreError) as exc:
-        raise base.fail(str(exc)) from exc
+    return base.write_change(settings, work, CaseError)
 
 
 @cases_app.command()
@@ -158,32 +149,5 @@ def import_optout(
     )
 
 
-@promises_app.command("check")
-def promises_check(
-    db: DbOption = None,
-    config: ConfigOption = None,
-    at: Annotated[str | None, typer.Option(help="judge as of, ISO 8601 [default: now]")] = None,
-) -> None:
-    """Judge open promises (kept / broken) and bring cases up to date: for a scheduler."""
-    # lazy: `aftercall --help` and other commands start fast
-    from aftercall.cases.refresh import refresh_cases
-
-    settings = base.settings_for(config, db)
-    counts = _write(settings, lambda con: refresh_cases(con, settings.cases, base.parse_moment(at)))
-    out.print(
-        f"promises: {counts['promises_broken']} broken, {counts['promises_kept']} kept; "
-        f"cases: {counts['opened']} opened, {counts['updated']} updated, "
-        f"{counts['escalated']} escalated, {counts['suppressed']} suppressed (opted out); "
-        + (
-            "looked at every customer"
-            if counts["customers_looked_at"] < 0
-            else f"looked at {counts['customers_looked_at']} customers whose calls, cases or "
-            "wishes changed or whose promises came due"
-        ),
-        highlight=False,
-    )
-
-
 base.app.add_typer(cases_app, name="cases")
 base.app.add_typer(contacts_app, name="contacts")
-base.app.add_typer(promises_app, name="promises")

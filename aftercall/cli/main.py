@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from aftercall.config import ConfigError, Settings, load_settings
-from aftercall.store.db import StoreError, open_db
+from aftercall.store.db import StoreError, open_db, transaction
 
 app = typer.Typer(
     name="aftercall",
@@ -103,6 +103,16 @@ def read_db(settings: Settings, query: Callable[[Any], list[dict[str, Any]]]) ->
         with open_db(settings.db, read_only=True) as con:
             return query(con)
     except StoreError as exc:
+        raise fail(str(exc)) from exc
+
+
+def write_change(settings: Settings, work: Callable[[Any], Any], *errors: type) -> Any:
+    """Run one change in one transaction; store errors and the given errors exit 1 with
+    their reason."""
+    try:
+        with transaction(settings.db) as con:
+            return work(con)
+    except (StoreError, *errors) as exc:
         raise fail(str(exc)) from exc
 
 

@@ -91,6 +91,8 @@ def report(
         ("Agent behaviour", "behaviour"),
         ("Calls by week", "by_week"),
         ("Calls by agent (most flagged first)", "by_agent"),
+        ("Promises by agent (kept and broken only on evidence)", "promises_by_agent"),
+        ("Promises by kind", "promises_by_kind"),
     ):
         table = _table(title, data[key])
         if table is not None:

@@ -47,6 +47,7 @@ META_FIELDS = (
     "queue",
     "customer_value",
     "product",
+    "company",
 )
 MAX_META_CHARS = 500
 MAX_PRODUCT_CHARS = 80  # a label for the report, not a description
@@ -72,6 +73,9 @@ class CallMeta(BaseModel):
     queue: str | None = None
     customer_value: float | None = None
     product: str | None = None  # what the call was about, for the root-cause report
+    # the company the customer called (a centre answering for several brands): drafts and
+    # scripts speak in its name; unset = [cases] company_name
+    company: str | None = None
 
 
 @dataclass
@@ -138,18 +142,19 @@ def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]
                 warnings.append(f"{where}: customer_value {text!r} is not a usable amount")
                 continue
             values[key] = number
-        elif key == "product":
+        elif key in ("product", "company"):
             try:
                 values[key] = clean_product(text)
             except ValueError as exc:
-                warnings.append(f"{where}: product ignored ({exc})")
+                warnings.append(f"{where}: {key} ignored ({exc})")
         else:
             values[key] = text
     return CallMeta(**values), warnings
 
 
 def clean_product(text: str) -> str:
-    """A product name fit for a report row: one line of visible text, not personal data.
+    """A product or company name fit for a report row or a draft's signature: one line of
+    visible text, not personal data.
     Raises ValueError saying why not."""
 
     if CONTROL.search(text):

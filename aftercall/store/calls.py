@@ -6,6 +6,7 @@ killed between two calls leaves each call either fully stored or still `pending`
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,9 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
     inserted = con.execute(
         """INSERT INTO calls (call_id, content_hash, source_uri, file_name, kind, external_id,
                customer_id, customer_name, phone, email, agent_id, queue, customer_value,
-               started_at, product, customer_key, phone_key, status, warnings, ingested_at,
-               updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+               started_at, product, company, customer_key, phone_key, status, warnings,
+               ingested_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
            ON CONFLICT DO NOTHING RETURNING call_id""",
         [
             item.call_id,
@@ -66,6 +67,7 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
             meta.customer_value,
             meta.started_at,
             meta.product,
+            meta.company,
             keyed(secret, clear_key(meta.customer_id, meta.phone, item.call_id)),
             keyed(secret, clear_phone_key(meta.phone)),
             "; ".join(redact_text(w) for w in item.warnings) or None,  # they quote bad values
@@ -74,6 +76,13 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
         ],
     ).fetchall()
     return bool(inserted)
+
+
+def promise_id(call_id: str, turn_idx: int, text: str) -> str:
+    """A promise's id, the same however often its call is analysed again (and the same as
+    migration 013 gave the promises stored before it)."""
+    digest = hashlib.md5(f"{call_id}:{turn_idx}:{text}".encode(), usedforsecurity=False)
+    return "P-" + digest.hexdigest()[:10]
 
 
 def save_result(
@@ -124,10 +133,19 @@ def save_result(
         )
     if analysis.promises:
         con.executemany(
-            "INSERT INTO promises (call_id, turn_idx, text, kind, start_s, due_at, due_text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO promises (call_id, turn_idx, text, kind, start_s, due_at, due_text,"
+            " promise_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [call_id, p.turn_idx, p.text, p.kind, p.start_s, p.due_at, p.due_text]
+                [
+                    call_id,
+                    p.turn_idx,
+                    p.text,
+                    p.kind,
+                    p.start_s,
+                    p.due_at,
+                    p.due_text,
+                    promise_id(call_id, p.turn_idx, p.text),
+                ]
                 for p in analysis.promises
             ],
         )

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
-from aftercall.web import admin, auth, cases, dashboard, models, review
+from aftercall.web import admin, api, auth, cases, dashboard, models, review
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
 
 
@@ -32,7 +32,7 @@ def create_app(
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, review, cases, dashboard, models, admin):
+    for module in (auth, review, cases, dashboard, models, admin, api):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

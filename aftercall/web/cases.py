@@ -9,7 +9,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aftercall.cases import outreach
+from aftercall.cases.ledger import LedgerError, mark
 from aftercall.cases.lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
+from aftercall.cases.refresh import refresh_cases
+from aftercall.store.calls import now
 from aftercall.web import csrf
 from aftercall.web.auth import require, verify
 from aftercall.web.pages import checked_id, db, read, render, state
@@ -127,6 +130,38 @@ def outcome(
         if data is None:
             raise HTTPException(404, "there is no such case on any list")
         return render(request, "case.html", 400, outcomes=OUTCOME_LABELS, error=error, **data)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/promises/{promise_id}", dependencies=[Depends(csrf.check)])
+def mark_promise(
+    request: Request,
+    case_id: str,
+    promise_id: str,
+    me: Agent,
+    status: Annotated[str, Form()],
+    why: Annotated[str, Form()] = "",
+):
+    """The owner (or a manager) found out: kept, broken or withdrawn, with what they saw. A
+    broken promise raises the case at once (a refresh in the same transaction)."""
+    _case_id(case_id)
+    checked_id(promise_id, r"P-[0-9a-f]{10}", "promise")
+    try:
+        with db(request) as con:
+            row = con.execute(
+                "SELECT owner FROM cases WHERE case_id = ? AND list_contains(call_ids,"
+                " (SELECT call_id FROM promises WHERE promise_id = ?))",
+                [case_id, promise_id],
+            ).fetchone()
+            if row is None:
+                raise LedgerError(f"promise {promise_id} is not on case {case_id}")
+            manager = request.session.get("role") in ("manager", "admin")
+            if row[0] != me and not manager:
+                raise LedgerError(f"case {case_id} is owned by {row[0] or 'nobody'}: claim it")
+            mark(con, promise_id, status, me, why[:2000], now())
+            refresh_cases(con, state(request).settings.cases)
+    except LedgerError as exc:
+        return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 

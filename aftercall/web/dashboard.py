@@ -93,7 +93,8 @@ def dashboard_data(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> di
         "broken_promises": _rows(
             con,
             """SELECT coalesce(c.agent_id, 'unknown') AS agent, count(*) AS broken_promises
-               FROM promises p JOIN calls c USING (call_id) WHERE p.status = 'broken'
+               FROM promises p JOIN calls c USING (call_id)
+               WHERE p.status = 'broken'  -- known broken: past due alone is unverified
                GROUP BY agent ORDER BY broken_promises DESC, agent LIMIT 10""",
         ),
         "runs": list_runs(con, RUNS_SHOWN),
@@ -135,7 +136,7 @@ def dashboard(request: Request, me: Manager) -> HTMLResponse:
             "deflections",
             bars(d["deflections"], "agent", "deflections"),
         ),
-        "Agents with most broken promises": (
+        "Agents with most broken promises (known broken, not merely past due)": (
             "broken-promises",
             bars(d["broken_promises"], "agent", "broken_promises"),
         ),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aftercall.cases.decide import check_promises
+from aftercall.cases.ledger import check_promises
 from aftercall.cases.lifecycle import claim, record_outcome
 from aftercall.cases.refresh import held_out
 from aftercall.config import CaseSettings
@@ -85,27 +85,27 @@ def test_repeat_window_and_any_issue_mode_are_configurable(db: Path, tmp_path: P
     assert len(cases(short)[0]["call_ids"]) == 1
 
 
-def test_a_promise_past_due_with_no_sign_of_it_opens_a_critical_case(
+def test_a_promise_past_due_with_no_evidence_is_unverified_and_opens_no_case(
     db: Path, tmp_path: Path
 ) -> None:
     add_call(db, tmp_path, REFUND_KEPT_PROMISE, "C1", T0)  # resolved, refund due 23 Nov
     assert refresh(db, at=T0 + timedelta(days=3))["opened"] == 0
     assert _promises(db) == [("open", None)]
     counts = refresh(db, at=T0 + timedelta(days=8))
-    assert counts["promises_broken"] == 1 and counts["opened"] == 1
-    [case] = cases(db)
-    assert case["priority"] == "critical"
-    promise = "I've processed it now, the refund will post within 5 business days"
-    assert f'broken promise: "{promise}", past due 2026-11-23 17:00' in case["reason"]
-    assert _promises(db)[0][1].startswith("past due 2026-11-23")
-    assert "that did not happen. I'm sorry" in case["draft"]
+    # no sign is not a sign: we do not know, so it is a check, not an apology (rule 8)
+    assert counts["promises_due_unverified"] == 1 and counts["promises_broken"] == 0
+    assert counts["opened"] == 0 and cases(db) == []
+    assert _promises(db) == [
+        ("due_unverified", "past due 2026-11-23 17:00, no evidence either way")
+    ]
 
 
 def test_a_later_resolved_call_keeps_the_promise(db: Path, tmp_path: Path) -> None:
     add_call(db, tmp_path, REFUND_PROMISE_BILLING, "C1", T0)
     add_call(db, tmp_path, REFUND_ARRIVED, "C1", T0 + timedelta(days=5))
     with transaction(db) as con:
-        assert check_promises(con, SETTINGS, T0 + timedelta(days=9)) == {"kept": 1, "broken": 0}
+        verdicts = check_promises(con, SETTINGS, T0 + timedelta(days=9))
+    assert verdicts == {"kept": 1, "broken": 0, "due_unverified": 0}
     assert _promises(db)[0][0] == "kept"
     refresh(db, at=T0 + timedelta(days=9))
     assert cases(db) == []

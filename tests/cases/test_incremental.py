@@ -20,7 +20,7 @@ from aftercall.store.keys import key_path
 from benchmarks.cases_refresh import AT, build
 
 SETTINGS = CaseSettings(agents={"*": ["A", "B", "C"], "senior": ["S"]}, holdout_share=0.2)
-TABLES = ("cases", "promises", "labels", "case_events", "webhook_outbox")
+TABLES = ("cases", "promises", "promise_changes", "labels", "case_events", "webhook_outbox")
 NEW_CALLS = """
 INSERT INTO calls (call_id, content_hash, source_uri, file_name, kind, customer_id, phone,
     agent_id, queue, customer_value, started_at, status, ingested_at, updated_at)
@@ -92,5 +92,5 @@ def test_incremental_refresh_equals_a_full_one(tmp_path: Path) -> None:
     assert {k: v for k, v in counts.items() if k != "customers_looked_at"} == {
         k: v for k, v in everyone.items() if k != "customers_looked_at"
     }
-    assert counts["opened"] > 0 and counts["updated"] > 0 and counts["promises_broken"] > 0
+    assert counts["opened"] > 0 and counts["updated"] > 0 and counts["promises_due_unverified"] > 0
     assert _dump(inc) == _dump(full)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from aftercall.cases.drafts import UNNAMED_OWNER, RecoveryContext, call_script, draft_message
+from aftercall.cases.drafts import (
+    UNNAMED_OWNER,
+    RecoveryContext,
+    call_script,
+    draft_message,
+    quote,
+)
 
 START = datetime(2026, 11, 16, 9, 12, tzinfo=timezone(timedelta(hours=-5)))
 
@@ -66,3 +72,36 @@ def test_script_steps() -> None:
     assert 'Ask: "What would you like to happen next?"' in script
     assert "third time" in script and "technician will come" in script
     assert "correct it, and confirm the correction in writing" in script
+
+
+PROMISE = "the refund will post within 5 business days"
+
+
+def test_each_promise_status_is_worded_only_as_far_as_its_evidence_goes() -> None:
+    """Issue 18: a draft says a promise was not kept only when it is known broken; past due
+    with no evidence is something we are checking; open is something we will see through."""
+    words = {
+        "open": draft_message(ctx(open_promises=[PROMISE])),
+        "due_unverified": draft_message(ctx(open_promises=[], unverified_promises=[PROMISE])),
+        "broken": draft_message(ctx(open_promises=[], broken_promises=[PROMISE])),
+        # kept or withdrawn promises are not on the case at all
+        "kept": draft_message(ctx(open_promises=[])),
+    }
+    assert "did not happen" in words["broken"]
+    for status in ("open", "due_unverified", "kept"):
+        assert "did not happen" not in words[status], status
+        assert "should not have happened" not in words[status], status
+    assert "I am checking that it happened" in words["due_unverified"]
+    assert "I will make sure that happens" in words["open"]
+    assert PROMISE not in words["kept"]
+    script = call_script(ctx(open_promises=[], unverified_promises=[PROMISE]))
+    assert "not known kept or broken" in script and "promise broken" not in script
+
+
+def test_quotes_lose_their_greeting_openers() -> None:
+    text = draft_message(ctx(problem_quote="Hi, um, my internet keeps dropping every evening."))
+    assert 'You told us: "My internet keeps dropping every evening"' in text
+    assert quote("Hello there, okay, the bill is wrong") == "The bill is wrong"
+    assert quote("Well water is brown again") == "Well water is brown again"
+    assert quote("and I'll call you back tomorrow.") == "I'll call you back tomorrow"
+    assert quote("Hi") == "Hi"  # nothing left to quote: keep what was said

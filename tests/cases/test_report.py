@@ -10,12 +10,21 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from aftercall.cases.ledger import mark
 from aftercall.cases.lifecycle import claim, record_outcome
 from aftercall.cases.refresh import held_out
 from aftercall.cases.report import build_report, charts
 from aftercall.cli import app
 from aftercall.store.db import transaction
-from tests.casekit import BILL_FIXED, BILL_NO_PROMISE, SETTINGS, T0, add_call, refresh
+from tests.casekit import (
+    BILL_FIXED,
+    BILL_NO_PROMISE,
+    REFUND_KEPT_PROMISE,
+    SETTINGS,
+    T0,
+    add_call,
+    refresh,
+)
 
 HOLDOUT = SETTINGS.model_copy(
     update={"holdout_share": 0.5, "holdout_seed": "report", "churn_window_days": 14}
@@ -164,3 +173,20 @@ def test_report_command(db: Path, tmp_path: Path) -> None:
     assert data["cases"] == 8
     empty = runner.invoke(app, ["report", "--db", str(tmp_path / "none.duckdb")])
     assert empty.exit_code == 1 and "no database" in empty.stderr
+
+
+def test_promises_are_counted_by_evidence_not_by_the_clock(tmp_path: Path) -> None:
+    """Issue 18: past due with no evidence is 'unverified', never counted as broken; the kept
+    rate is over promises settled by evidence only."""
+    db = tmp_path / "promises.duckdb"
+    for n, customer in enumerate(("P1", "P2", "P3")):
+        add_call(db, tmp_path, REFUND_KEPT_PROMISE + f"# {n}\n", customer, T0)
+    refresh(db, at=T0 + timedelta(days=8))  # all three past due, no evidence
+    with transaction(db) as con:
+        ids = [r[0] for r in con.execute("SELECT promise_id FROM promises ORDER BY 1").fetchall()]
+        mark(con, ids[0], "kept", "Dana Cole", "customer saw it", T0 + timedelta(days=9))
+        mark(con, ids[1], "broken", "Dana Cole", "not on the card", T0 + timedelta(days=9))
+        report = build_report(con, SETTINGS, T0 + timedelta(days=9))
+    [kind] = report["promises_by_kind"]
+    assert (kind["kind"], kind["kept"], kind["broken"], kind["unverified"]) == ("refund", 1, 1, 1)
+    assert kind["kept_pct_of_settled"] == 50.0  # 1 of the 2 settled, the unknown one left out

@@ -51,7 +51,7 @@ def test_reaching_the_customer_on_the_case_keeps_the_promise(tmp_path: Path) -> 
     counts = refresh(db, at=T0 + timedelta(days=4))  # long past due
     assert counts["promises_kept"] == 1 and counts["promises_broken"] == 0
     [(status, why)] = _rows(db, "SELECT status, status_why FROM promises")
-    assert status == "kept" and why == f"the customer was contacted on case {case_id}"
+    assert status == "kept" and why == f"the customer was called back on case {case_id}"
 
 
 def test_a_critical_case_never_stays_in_the_holdout(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""`aftercall cases / contacts / promises` end to end on a real DuckDB file (no audio)."""
+"""`aftercall cases / contacts` end to end on a real DuckDB file (no audio)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aftercall.cli import app
-from tests.casekit import BILL_OPEN, REFUND_KEPT_PROMISE, T0, add_call, refresh
+from tests.casekit import BILL_OPEN, T0, add_call, refresh
 
 runner = CliRunner()
 NOON = ["--at", "2026-11-25T12:00:00+00:00"]
@@ -73,15 +73,3 @@ def test_import_optout_reports_skipped_rows_and_honours_the_rest(db: Path, tmp_p
     assert [c["customer_id"] for c in _json(db, *NOON)] == ["=HYPERLINK(1)"]
     missing = runner.invoke(app, ["contacts", "import-optout", str(tmp_path / "no.csv")])
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
-
-
-def test_promises_check_for_a_scheduler(tmp_path: Path) -> None:
-    db = tmp_path / "p.duckdb"
-    add_call(db, tmp_path, REFUND_KEPT_PROMISE, "C9", T0)
-    args = ["promises", "check", "--db", str(db), "--at"]
-    early = runner.invoke(app, [*args, "2026-11-18T09:00:00+00:00"])
-    assert "promises: 0 broken, 0 kept; cases: 0 opened" in early.stdout
-    late = runner.invoke(app, [*args, "2026-11-24T09:00:00+00:00"])
-    assert "promises: 1 broken, 0 kept; cases: 1 opened" in late.stdout
-    bad = runner.invoke(app, [*args, "next tuesday"])
-    assert bad.exit_code == 2 and "not an ISO 8601" in bad.stderr

@@ -10,6 +10,7 @@ import pytest
 from spacy.language import Language
 
 from aftercall.nlp.detector import analyse, load_pipeline
+from aftercall.nlp.parse import parse_text_transcript
 from aftercall.nlp.promises import add_business_days, classify, find_due, happens_during_call
 from aftercall.nlp.transcript import Transcript, Turn
 
@@ -194,3 +195,29 @@ def test_promise_without_call_start_keeps_due_text(nlp: Language) -> None:
     t = call(("agent", "The refund will post in 5 to 7 business days."))
     p = analyse(t, nlp=nlp).promises[0]
     assert p.due_at is None and p.due_text == "5 to 7 business days"
+
+
+@pytest.mark.parametrize(
+    ("agent", "promised"),
+    [
+        # a booking the customer will attend: nothing of ours to keep or break (issue 18)
+        ("your appointment has been scheduled for friday at eight forty five a m", False),
+        ("alrighty you are appointment has been scheduled for sunday at eleven a m", False),
+        ("You're booked in at the Main Street branch on Wednesday at 10.", False),
+        # a visit to them, or our own act: a promise
+        ("Your technician appointment is booked for Thursday morning.", True),
+        ("I've booked a technician for Thursday.", True),
+        ("Your visit is confirmed for Thursday, between 8 and 12.", True),
+        ("I'll call you back tomorrow with the answer.", True),
+    ],
+)
+def test_confirming_the_customers_own_booking_is_not_a_promise(
+    nlp: Language, agent: str, promised: bool
+) -> None:
+    text = (
+        "Customer: Hi, I would like to schedule an appointment.\n"
+        f"Agent: {agent}\n"
+        "Customer: Great, thank you.\n"
+    )
+    found = analyse(parse_text_transcript(text)[0], nlp=nlp).promises
+    assert bool(found) == promised, found

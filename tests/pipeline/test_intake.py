@@ -157,6 +157,16 @@ def test_product_is_cleaned_or_refused_with_a_reason(
         assert warnings == []
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("North Wind Energy", "North Wind Energy"), ("4111 1111 1111 1111", None), ("x" * 81, None)],
+)
+def test_company_is_read_like_a_product(value: str, expected: str | None) -> None:
+    meta, warnings = parse_meta({"company": value}, "manifest.csv line 2")
+    assert meta.company == expected
+    assert bool(warnings) == (expected is None) and "4111" not in " ".join(warnings)
+
+
 def test_product_from_manifest_and_sidecar(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Agent: hi\nCustomer: hi\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Agent: hello\nCustomer: hello\n", encoding="utf-8")

@@ -532,3 +532,48 @@ def test_an_opted_out_customers_case_is_shown_but_cannot_be_claimed(db: Path) ->
     with transaction(db) as con:
         state = con.execute("SELECT state FROM cases WHERE case_id = ?", [case_id]).fetchone()
     assert state == ("open",)
+
+
+def test_the_case_owner_settles_a_promise_on_the_case_page(db: Path) -> None:
+    """Issue 18: kept or broken by a person, with the reason; only the owner or a manager;
+    a broken one raises the case at once."""
+    with transaction(db) as con:
+        case_id, owner, pid, _priority = con.execute(
+            """SELECT k.case_id, k.owner, p.promise_id, k.priority FROM cases k
+               JOIN promises p ON list_contains(k.call_ids, p.call_id)
+               WHERE p.status = 'open' ORDER BY k.case_id LIMIT 1"""
+        ).fetchone()
+    other = "Sam Ortiz" if owner == "Dana Cole" else "Dana Cole"
+    c = client(db)
+    login(c, other)
+    page = f"/cases/{case_id}"
+    refused = c.post(
+        f"{page}/promises/{pid}",
+        data={"status": "broken", "why": "not mine", "csrf_token": csrf(c, page)},
+    )
+    assert f"owned by {owner}" in refused.text
+    c = client(db)
+    login(c, owner)
+    assert f'action="{page}/promises/{pid}"' in c.get(page).text
+    for bad in ("P-../../etc", "P-0000000000"):  # not an id / not on this case
+        r = c.post(
+            f"{page}/promises/{bad}",
+            data={"status": "kept", "why": "x", "csrf_token": csrf(c, page)},
+        )
+        assert r.status_code == 404 or "is not on case" in r.text
+    empty = c.post(
+        f"{page}/promises/{pid}", data={"status": "kept", "why": " ", "csrf_token": csrf(c, page)}
+    )
+    assert "say why" in empty.text
+    done = c.post(
+        f"{page}/promises/{pid}",
+        data={"status": "broken", "why": "no call came", "csrf_token": csrf(c, page)},
+    )
+    assert done.status_code == 200 and f"marked broken by {owner}: no call came" in done.text
+    with transaction(db) as con:
+        after = con.execute(
+            "SELECT k.priority, p.status, p.status_by FROM cases k, promises p"
+            " WHERE k.case_id = ? AND p.promise_id = ?",
+            [case_id, pid],
+        ).fetchone()
+    assert after == ("critical", "broken", owner)  # a broken promise raises it at once

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,14 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import uvicorn
 
 from aftercall.config import Settings
 from aftercall.store.calls import finish_run, start_run
 from aftercall.store.db import transaction
 from aftercall.web.app import create_app
 from tests.casekit import BILL_NO_PROMISE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
-from tests.webkit import PASSWORD, build_db
+from tests.webkit import PASSWORD, build_db, serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -71,16 +67,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         start_run(con, "run-1", None, str(folder / "inbox"))  # a recorded pipeline run
         finish_run(con, "run-1", {"new": 4, "analysed": 4, "failed": 0}, "completed")
     app = create_app(db, Settings(db=db, cases=SETTINGS), secret="browser test")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))  # a free port from the OS
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", db
-    srv.should_exit = True
-    thread.join(10)
+    with serve(app) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")
