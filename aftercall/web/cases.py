@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aftercall.cases import outreach
-from aftercall.cases.ledger import LedgerError, mark
+from aftercall.cases.ledger import LedgerError, mark, verify_list
 from aftercall.cases.lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
 from aftercall.cases.refresh import refresh_cases
 from aftercall.store.calls import now
@@ -163,6 +163,44 @@ def mark_promise(
     except LedgerError as exc:
         return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _verify_rows(request: Request, me: str) -> list[dict]:
+    """The verify queue as `me` may work it: a manager every task, an agent those in the
+    queues they serve."""
+    web = state(request)
+    rows = read(request, lambda con: verify_list(con, web.settings.cases.company_name))
+    if request.session.get("role") in ("manager", "admin"):
+        return rows
+    queues = outreach.my_queues(web.settings.cases, me)
+    return [r for r in rows if queues is None or r["queue"] in queues]
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_queue(request: Request, me: Agent, error: str | None = None) -> HTMLResponse:
+    """Promises past due that nobody knows to be kept or broken: check before apologising."""
+    return render(request, "verify.html", rows=_verify_rows(request, me), error=error)
+
+
+@router.post("/verify/{promise_id}", dependencies=[Depends(csrf.check)])
+def verify_one(
+    request: Request,
+    promise_id: str,
+    me: Agent,
+    status: Annotated[str, Form()],
+    why: Annotated[str, Form()] = "",
+):
+    """What the check found: kept closes it, broken opens (or raises) a case at once."""
+    checked_id(promise_id, r"P-[0-9a-f]{10}", "promise")
+    if promise_id not in {r["promise_id"] for r in _verify_rows(request, me)}:
+        raise HTTPException(404, "there is no such promise in your verify queue")
+    try:
+        with db(request) as con:
+            mark(con, promise_id, status, me, why[:2000], now())
+            refresh_cases(con, state(request).settings.cases)
+    except LedgerError as exc:
+        return RedirectResponse(f"/verify?error={quote(str(exc))}", status_code=303)
+    return RedirectResponse("/verify", status_code=303)
 
 
 @router.post("/cases/{case_id}/contact-fixed", dependencies=[Depends(csrf.check)])

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from aftercall.store.db import transaction
 from aftercall.web import auth
+from tests.casekit import T0, refresh
 from tests.webkit import PASSWORD, build_db, client, csrf, login
 
 
@@ -577,3 +579,39 @@ def test_the_case_owner_settles_a_promise_on_the_case_page(db: Path) -> None:
             [case_id, pid],
         ).fetchone()
     assert after == ("critical", "broken", owner)  # a broken promise raises it at once
+
+
+def test_the_verify_queue_checks_before_it_apologises(db: Path) -> None:
+    """Issue 18: a promise past due with no evidence waits on /verify with its script; what
+    the agent finds settles it; reviewers have no verify queue."""
+    refresh(db, at=T0 + timedelta(days=3))  # C1's callback is past due, nobody knows
+    with transaction(db) as con:
+        [(pid,)] = con.execute(
+            "SELECT promise_id FROM promises JOIN calls USING (call_id)"
+            " WHERE promises.status = 'due_unverified' AND customer_id = 'C1'"
+        ).fetchall()
+    c = client(db)
+    login(c, "rita")
+    assert c.get("/verify", follow_redirects=False).status_code in (303, 403)
+    c = client(db)
+    login(c, "Dana Cole")
+    page = c.get("/verify").text
+    assert pid in page and "make sure we got back to you" in page
+    r = c.post(
+        f"/verify/{pid}",
+        data={
+            "status": "kept",
+            "why": "she says he rang on Friday",
+            "csrf_token": csrf(c, "/verify"),
+        },
+    )
+    assert r.status_code == 200 and pid not in r.text
+    gone = c.post(
+        f"/verify/{pid}",
+        data={"status": "broken", "why": "x", "csrf_token": csrf(c, "/verify")},
+    )
+    assert gone.status_code == 404  # settled: no longer in anyone's verify queue
+    with transaction(db) as con:
+        assert con.execute(
+            "SELECT status, status_by FROM promises WHERE promise_id = ?", [pid]
+        ).fetchone() == ("kept", "Dana Cole")
