@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
 from aftercall.web import admin, api, auth, cases, dashboard, models, review
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page with a way back: to the page the person came from when it is one
+    of ours (the Referer's path, never another site), else the start page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    back = referer.path if same_site and referer.path != request.url.path else "/"
+    return render(request, "error.html", status, message=message, status=status, back=back)
 
 
 def create_app(
@@ -42,6 +54,30 @@ def create_app(
     @app.exception_handler(Forbidden)
     def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return render(request, "error.html", 403, message=str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        """A page for people (with a way back), JSON for machines (/api/...)."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+        message = (
+            exc.detail
+            if exc.status_code != 404 or exc.detail != "Not Found"
+            else ("there is no page at this address")
+        )
+        return _error_page(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A bad value in a form or a query string (a date filter that is not a date): say
+        which, without echoing what was sent."""
+        fields = ", ".join(
+            str(e["loc"][-1]) for e in exc.errors() if e.get("loc") and e["loc"][0] != "body"
+        ) or ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+        message = f"this value is not valid: {fields or 'the request'}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, 400)
+        return _error_page(request, 400, message)
 
     @app.exception_handler(StoreError)
     def _store(request: Request, exc: StoreError) -> HTMLResponse:

@@ -197,7 +197,7 @@ def test_review_queue_sorts_and_filters(db: Path) -> None:
     assert sorted(by_margin) == flagged
     assert "No flagged calls match" in c.get("/review?category=no-such-category").text
     assert c.get("/review?since=not-a-date").status_code == 400
-    assert c.get("/review?page=0").status_code == 422
+    assert c.get("/review?page=0").status_code == 400  # an HTML page saying which value
 
 
 def test_claim_next_then_record_outcome_lands_in_the_event_log(db: Path) -> None:
@@ -242,7 +242,7 @@ def test_claim_next_then_record_outcome_lands_in_the_event_log(db: Path) -> None
         f"/cases/{case_id}/outcome",
         data={"outcome": "closed", "followup_days": "-1", "csrf_token": csrf(c, "/cases")},
     )
-    assert r.status_code == 422
+    assert r.status_code == 400 and "followup_days" in r.text
 
 
 def test_two_agents_claiming_at_once_get_different_cases(db: Path) -> None:
@@ -615,3 +615,28 @@ def test_the_verify_queue_checks_before_it_apologises(db: Path) -> None:
         assert con.execute(
             "SELECT status, status_by FROM promises WHERE promise_id = ?", [pid]
         ).fetchone() == ("kept", "Dana Cole")
+
+
+def test_errors_are_pages_with_a_way_back_and_json_only_for_the_api(db: Path) -> None:
+    """Issue 19 item 7: an unknown case, an unknown address and a bad filter value answer
+    with an HTML page that says what went wrong and links back, never raw JSON."""
+    c = client(db)
+    login(c, "max")
+    for path, status, words in [
+        ("/cases/C-99999", 404, "there is no such case"),
+        ("/no/such/page", 404, "there is no page at this address"),
+        ("/cases/C-1/outcome", 405, "Method Not Allowed"),
+    ]:
+        r = c.get(path, headers={"referer": "http://127.0.0.1/dashboard"})
+        assert r.status_code == status, path
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert words in r.text and 'href="/dashboard" id="back"' in r.text, path
+    elsewhere = c.get("/no/such/page", headers={"referer": "https://evil.example/x"})
+    assert 'href="/" id="back"' in elsewhere.text  # never a link to another site
+    bad_page = c.get("/review?page=lots")
+    assert bad_page.status_code == 400 and "not valid: page" in bad_page.text
+    assert "lots" not in bad_page.text.split("<main")[-1]  # what was sent is not echoed
+    bad_date = c.get("/review?since=yesterday-ish")
+    assert bad_date.status_code == 400 and bad_date.headers["content-type"].startswith("text/html")
+    api = c.post("/api/nothing")
+    assert api.headers["content-type"].startswith("application/json")
