@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Annotated
 
+import duckdb
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
@@ -14,10 +15,26 @@ from aftercall.review import disputes as ds
 from aftercall.review.labels import DECISIONS, ReviewError
 from aftercall.web import csrf
 from aftercall.web.auth import require
-from aftercall.web.pages import checked_id, db, read, render
+from aftercall.web.pages import Forbidden, checked_id, db, read, render
 
 router = APIRouter()
 Reviewer = Annotated[str, Depends(require("reviewer", "manager"))]
+# The call page and its recording: reviewers and managers, and an outreach agent for the
+# calls of a case they own (its evidence links), read-only
+CallReader = Annotated[str, Depends(require("reviewer", "manager", "outreach"))]
+
+
+def _readable(con: duckdb.DuckDBPyConnection, request: Request, me: str, call_id: str) -> None:
+    """Raise Forbidden unless `me` may open this call: an outreach agent only when it is on a
+    case they own (the role was checked in this same transaction)."""
+    if request.session.get("role") != "outreach":
+        return
+    owns = con.execute(
+        "SELECT 1 FROM cases WHERE owner = ? AND list_contains(call_ids, ?) LIMIT 1",
+        [me, call_id],
+    ).fetchone()
+    if owns is None:
+        raise Forbidden("outreach agents open the calls of their own cases only")
 
 
 def _call_id(call_id: str) -> str:
@@ -71,23 +88,29 @@ def queue(
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
-def call(request: Request, call_id: str, me: Reviewer) -> HTMLResponse:
-    data = read(request, lambda con: rv.call_page(con, _call_id(call_id)))
+def call(request: Request, call_id: str, me: CallReader) -> HTMLResponse:
+    def page(con: duckdb.DuckDBPyConnection) -> dict | None:
+        _readable(con, request, me, _call_id(call_id))
+        return rv.call_page(con, call_id)
+
+    data = read(request, page)
     if data is None:
         raise HTTPException(404, "there is no such call")
     return render(request, "call.html", decisions=DECISIONS, **data)
 
 
 @router.get("/calls/{call_id}/audio")
-def audio(request: Request, call_id: str, me: Reviewer) -> FileResponse:
+def audio(request: Request, call_id: str, me: CallReader) -> FileResponse:
     """The redacted recording of a call in the database, found by its id, never by a path
     from the request; the original (unredacted) recording is never served."""
-    row = read(
-        request,
-        lambda con: con.execute(
-            "SELECT redacted_audio FROM calls WHERE call_id = ?", [_call_id(call_id)]
-        ).fetchone(),
-    )
+
+    def recording(con: duckdb.DuckDBPyConnection) -> tuple | None:
+        _readable(con, request, me, _call_id(call_id))
+        return con.execute(
+            "SELECT redacted_audio FROM calls WHERE call_id = ?", [call_id]
+        ).fetchone()
+
+    row = read(request, recording)
     if not row or not row[0] or not FsPath(row[0]).is_file():
         raise HTTPException(404, "this call has no redacted recording to play")
     return FileResponse(row[0], headers={"Cache-Control": "private, no-store"})

@@ -640,3 +640,26 @@ def test_errors_are_pages_with_a_way_back_and_json_only_for_the_api(db: Path) ->
     assert bad_date.status_code == 400 and bad_date.headers["content-type"].startswith("text/html")
     api = c.post("/api/nothing")
     assert api.headers["content-type"].startswith("application/json")
+
+
+def test_an_outreach_agent_opens_the_calls_of_their_own_cases_only(db: Path) -> None:
+    """Issue 19 item 4: the owner of a case may read and hear its calls (the redacted
+    recording), read-only; another agent's case's calls stay closed to them."""
+    with transaction(db) as con:
+        rows = con.execute(
+            "SELECT owner, unnest(call_ids) FROM cases WHERE owner IS NOT NULL"
+        ).fetchall()
+    owned = {}
+    for owner, call_id in rows:
+        owned.setdefault(owner, []).append(call_id)
+    dana, sam = owned["Dana Cole"][0], owned["Sam Ortiz"][0]
+    c = client(db)
+    login(c, "Dana Cole")
+    page = c.get(f"/calls/{dana}")
+    assert page.status_code == 200 and 'id="read-only"' in page.text
+    assert 'id="decision"' not in page.text  # QA decisions stay with reviewers
+    assert c.get(f"/calls/{dana}/audio").status_code == 404  # allowed; this one has no audio
+    assert c.get(f"/calls/{sam}").status_code == 403
+    assert c.get(f"/calls/{sam}/audio").status_code == 403
+    r = c.post(f"/calls/{dana}/decision", data={"decision": "resolved", "csrf_token": csrf(c)})
+    assert r.status_code == 403
