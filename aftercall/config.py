@@ -65,6 +65,9 @@ class CaseSettings(_Section):
     quiet_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     company_timezone: str = "UTC"
+    # An agent may take over another agent's case (with a reason, an event both see) once
+    # its SLA is missed; a manager always may.
+    takeover_after_sla: bool = True
 
     @field_validator("company_timezone")
     @classmethod

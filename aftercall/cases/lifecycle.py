@@ -94,11 +94,42 @@ def _move(
     log.add(case_id, to, detail, actor=actor)
 
 
-def claim(con: duckdb.DuckDBPyConnection, case_id: str, actor: str) -> None:
+def claim(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    actor: str,
+    take_over: str | None = None,
+    may_take_over: bool = False,
+) -> None:
     """Take an open case: only one claimer wins, the other gets a clear error. The claimer
-    becomes the case's one named owner (rule 7)."""
+    becomes the case's one named owner (rule 7).
+
+    A case owned by someone else is taken only on purpose: ``take_over`` gives the reason,
+    and ``may_take_over`` says the actor may (a manager, or anyone once the case's SLA is
+    missed: ``may_take_over_now``). The change is a ``taken_over`` event naming both."""
     log = EventLog()
-    _, owner, _ = _state(con, case_id)
+    state, owner, _ = _state(con, case_id)
+    if owner and owner != actor:
+        reason = " ".join((take_over or "").split())
+        if not reason:
+            raise CaseError(f"case {case_id} is {owner}'s: take it over on purpose, with a reason")
+        if not may_take_over:
+            raise CaseError(
+                f"case {case_id} is {owner}'s and within its SLA: only a manager may take it over"
+            )
+        if state == "claimed":  # a new owner, the same state
+            moved = con.execute(
+                "UPDATE cases SET owner = ?, updated_at = ? WHERE case_id = ?"
+                " AND state = 'claimed' AND owner = ? RETURNING case_id",
+                [actor, log.at, case_id, owner],
+            ).fetchall()
+            if not moved:
+                raise CaseError(f"case {case_id} changed hands just now: reload it")
+        else:
+            _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})
+        log.add(case_id, "taken_over", {"from": owner, "reason": reason[:500]}, actor=actor)
+        log.flush(con)
+        return
     try:
         _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})
     except ConflictError:
@@ -109,6 +140,17 @@ def claim(con: duckdb.DuckDBPyConnection, case_id: str, actor: str) -> None:
             raise CaseError(f"case {case_id} is already claimed by {holder}") from exc
         raise
     log.flush(con)
+
+
+def may_take_over_now(
+    con: duckdb.DuckDBPyConnection, case_id: str, manager: bool, after_sla: bool
+) -> bool:
+    """A manager may always; anyone else once the case is past its due time, when
+    ``[cases] takeover_after_sla`` allows it."""
+    if manager:
+        return True
+    row = con.execute("SELECT due_at FROM cases WHERE case_id = ?", [case_id]).fetchone()
+    return bool(after_sla and row and row[0] is not None and row[0] < now())
 
 
 def record_outcome(

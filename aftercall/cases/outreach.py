@@ -33,16 +33,20 @@ def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) 
 def claim_next(
     db: Path, name: str, settings: CaseSettings, check_schema: bool = True
 ) -> str | None:
-    """Claim the most urgent open case in `name`'s queues; returns its id, or None when there
-    is none. A case another agent claims first is skipped; a write conflict retries.
-    (`check_schema`: see store.db.open_db.)"""
+    """Claim the most urgent open case assigned to `name`, else the most urgent unowned one
+    in their queues; returns its id, or None when there is none. Another agent's case is
+    never taken here (that is a take-over, on purpose). A case another agent claims first is
+    skipped; a write conflict retries. (`check_schema`: see store.db.open_db.)"""
     queues = my_queues(settings, name)
     for _ in range(CLAIM_TRIES):
         try:
             with transaction(db, check_schema) as con:
                 rows = worklist(con, Filters(states=["open"]), settings).rows
-                for row in rows:
-                    if queues is not None and row["queue"] not in queues:
+                # my own assigned cases first, then nobody's; never someone else's
+                mine = [r for r in rows if r["owner"] == name]
+                free = [r for r in rows if not r["owner"]]
+                for row in mine + free:
+                    if row["owner"] != name and queues is not None and row["queue"] not in queues:
                         continue
                     try:
                         claim(con, row["case_id"], name)

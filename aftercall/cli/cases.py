@@ -74,14 +74,20 @@ def claim(
     by: ActorOption,
     db: DbOption = None,
     config: ConfigOption = None,
+    take_over: Annotated[
+        str | None,
+        typer.Option(help="take over another agent's case, saying why (an event both see)"),
+    ] = None,
 ) -> None:
-    """Claim an open case: you become its one named owner. Two claimers: one wins."""
+    """Claim an open case: you become its one named owner. Two claimers: one wins. Another
+    agent's case only with --take-over (whoever can run this holds the database: a manager)."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.cases.lifecycle import claim as do_claim
 
     settings = base.settings_for(config, db)
-    _write(settings, lambda con: do_claim(con, case_id, by))
-    out.print(f"{case_id} claimed by {by}", highlight=False)
+    _write(settings, lambda con: do_claim(con, case_id, by, take_over, may_take_over=True))
+    said = "taken over" if take_over else "claimed"
+    out.print(f"{case_id} {said} by {by}", markup=False, highlight=False)
 
 
 @cases_app.command()

@@ -10,7 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aftercall.cases import outreach
 from aftercall.cases.ledger import LedgerError, mark, verify_list
-from aftercall.cases.lifecycle import OUTCOMES, CaseError, claim, contact_fixed, record_outcome
+from aftercall.cases.lifecycle import (
+    OUTCOMES,
+    CaseError,
+    claim,
+    contact_fixed,
+    may_take_over_now,
+    record_outcome,
+)
 from aftercall.cases.refresh import refresh_cases
 from aftercall.store.calls import now
 from aftercall.web import csrf
@@ -59,13 +66,17 @@ def claim_next(request: Request, me: Agent):
 
 
 @router.post("/cases/{case_id}/claim", dependencies=[Depends(csrf.check)])
-def claim_one(request: Request, case_id: str, me: Agent):
-    """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did)."""
+def claim_one(request: Request, case_id: str, me: Agent, take_over: Annotated[str, Form()] = ""):
+    """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did);
+    another agent's case only as a take-over with a reason (a manager, or past its SLA)."""
+    settings = state(request).settings.cases
+    manager = request.session.get("role") in ("manager", "admin")
     try:
         with db(request) as con:
             if outreach.opted_out(con, _case_id(case_id)):
                 raise CaseError(f"the customer of {case_id} asked not to be contacted")
-            claim(con, case_id, me)
+            allowed = may_take_over_now(con, case_id, manager, settings.takeover_after_sla)
+            claim(con, case_id, me, take_over[:500] or None, allowed)
     except CaseError as exc:
         return RedirectResponse(f"/cases/{case_id}?error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

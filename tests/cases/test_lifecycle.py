@@ -10,16 +10,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aftercall.cases.lifecycle import CaseError, claim, record_outcome
+from aftercall.cases.lifecycle import CaseError, claim, may_take_over_now, record_outcome
 from aftercall.store.db import transaction
-from tests.casekit import BILL_OPEN, T0, add_call, cases, refresh
+from tests.casekit import BILL_OPEN, SETTINGS, T0, add_call, cases, refresh
+
+UNASSIGNED = SETTINGS.model_copy(update={"agents": {}})
 
 
 @pytest.fixture
 def case_id(tmp_path: Path) -> str:
     db = tmp_path / "life.duckdb"
     add_call(db, tmp_path, BILL_OPEN, "C1", T0, value=5000)
-    refresh(db, at=T0 + timedelta(hours=1))
+    refresh(db, UNASSIGNED, at=T0 + timedelta(hours=1))  # nobody's yet: anyone may claim it
     return cases(db)[0]["case_id"]
 
 
@@ -181,3 +183,31 @@ def test_reached_is_a_contact_and_wrong_number_flags_the_contact_details(
     ]
     with transaction(db) as con, pytest.raises(CaseError, match="cannot become contacted"):
         record_outcome(con, case_id, "reached", "Dana Cole")  # unreachable: claim it again
+
+
+def test_another_agents_case_is_taken_over_only_on_purpose(tmp_path: Path) -> None:
+    """Issue 19 item 2: claiming someone else's case is refused; a take-over needs a reason
+    and the right (a manager, or past the SLA), and is an event naming both agents."""
+    db = tmp_path / "own.duckdb"
+    add_call(db, tmp_path, BILL_OPEN, "C1", T0)
+    refresh(db, at=T0 + timedelta(hours=1))
+    [case] = cases(db)
+    owner, other = case["owner"], ({"Dana Cole", "Sam Ortiz"} - {case["owner"]}).pop()
+    refused = pytest.raises(CaseError, match=f"is {owner}'s: take it over on purpose")
+    with refused, transaction(db) as con:
+        claim(con, case["case_id"], other)
+    with pytest.raises(CaseError, match="only a manager"), transaction(db) as con:
+        claim(con, case["case_id"], other, "covering", may_take_over=False)
+    with transaction(db) as con:
+        # the case was due in November 2026: past its SLA on today's clock
+        assert may_take_over_now(con, case["case_id"], manager=False, after_sla=True)
+        assert not may_take_over_now(con, case["case_id"], manager=False, after_sla=False)
+        assert may_take_over_now(con, case["case_id"], manager=True, after_sla=False)
+        claim(con, case["case_id"], owner)  # the owner claims their own: no take-over
+        claim(con, case["case_id"], other, " off sick today ", may_take_over=True)
+    assert _state(db, case["case_id"])[:2] == ("claimed", other)
+    with transaction(db) as con:
+        actor, detail = con.execute(
+            "SELECT actor, detail FROM case_events WHERE event = 'taken_over'"
+        ).fetchone()
+    assert actor == other and f'"from": "{owner}"' in detail and "off sick today" in detail

@@ -57,7 +57,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             add_call(db, tmp, CHURN, customer, T0 + timedelta(days=2))
             continue
         with transaction(db) as con:
-            claim(con, case_id, "Dana Cole")
+            claim(con, case_id, "Dana Cole", "the report's agent", may_take_over=True)
             record_outcome(con, case_id, "contacted", "Dana Cole", at=T0 + timedelta(hours=4))
             record_outcome(con, case_id, "recovered", "Dana Cole", at=T0 + timedelta(hours=4))
     refresh(db, HOLDOUT, at=T0 + timedelta(days=2, hours=1))

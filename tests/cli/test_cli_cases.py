@@ -41,10 +41,13 @@ def test_list_filter_claim_and_record(db: Path) -> None:
     assert _json(db, *NIGHT) == []  # quiet hours (21:00-08:00 UTC by default)
     assert len(_json(db, *NIGHT, "--ignore-quiet-hours")) == 2
     case_id = _json(db, *NOON)[0]["case_id"]
-    ok = runner.invoke(app, ["cases", "claim", case_id, "--by", "Lee Park", "--db", str(db)])
-    assert ok.exit_code == 0 and "claimed by Lee Park" in ok.stdout
+    claim = ["cases", "claim", case_id, "--by", "Lee Park", "--db", str(db)]
+    quiet = runner.invoke(app, claim)  # another agent's case: not silently
+    assert quiet.exit_code == 1 and "take it over on purpose" in quiet.stderr
+    ok = runner.invoke(app, [*claim, "--take-over", "covering the queue"])
+    assert ok.exit_code == 0 and "taken over by Lee Park" in ok.stdout
     again = runner.invoke(app, ["cases", "claim", case_id, "--by", "Dana Cole", "--db", str(db)])
-    assert again.exit_code == 1 and "already claimed by Lee Park" in again.stderr
+    assert again.exit_code == 1 and "is Lee Park's" in again.stderr
     assert [c["case_id"] for c in _json(db, *NOON, "--state", "claimed")] == [case_id]
     done = runner.invoke(
         app, ["cases", "outcome", case_id, "recovered", "--by", "Lee Park", "--db", str(db)]

@@ -386,7 +386,7 @@ def test_claiming_a_case_someone_else_claimed_says_who(db: Path) -> None:
     r = dana.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(dana, "/cases")})
     assert r.status_code == 200 and "claimed" in r.text
     r = sam.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf(sam, "/cases")})
-    assert "already claimed by Dana Cole" in r.text
+    assert "is Dana Cole&#39;s: take it over on purpose" in r.text
     assert sam.get("/cases/C-99999999").status_code == 404
     assert sam.get("/cases/..%2Fetc").status_code == 404
 
@@ -663,3 +663,32 @@ def test_an_outreach_agent_opens_the_calls_of_their_own_cases_only(db: Path) -> 
     assert c.get(f"/calls/{sam}/audio").status_code == 403
     r = c.post(f"/calls/{dana}/decision", data={"decision": "resolved", "csrf_token": csrf(c)})
     assert r.status_code == 403
+
+
+def test_claim_next_takes_my_cases_then_unowned_never_another_agents(db: Path) -> None:
+    """Issue 19 item 2: Claim next prefers the cases assigned to me, then nobody's, and never
+    silently takes another agent's."""
+    with transaction(db) as con:
+        con.execute(
+            "UPDATE cases SET owner = NULL WHERE case_id = (SELECT max(case_id) FROM"
+            " cases WHERE state = 'open')"
+        )
+        before = dict(
+            con.execute("SELECT case_id, owner FROM cases WHERE state = 'open'").fetchall()
+        )
+    c = client(db)
+    login(c, "Dana Cole")
+    taken = []
+    while True:
+        r = c.post(
+            "/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False
+        )
+        target = r.headers["location"]
+        if not target.startswith("/cases/C-"):
+            break
+        taken.append(target.rsplit("/", 1)[1])
+    mine = [k for k, v in before.items() if v == "Dana Cole"]
+    free = [k for k, v in before.items() if v is None]
+    assert mine and free and set(taken) == set(mine + free)
+    assert set(taken[: len(mine)]) == set(mine)  # my own first
+    assert not set(taken) & {k for k, v in before.items() if v == "Sam Ortiz"}
