@@ -4,11 +4,13 @@ The claim itself is lifecycle.claim (a conditional UPDATE): two agents never win
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from aftercall.cases.events import EventLog
 from aftercall.cases.lifecycle import CaseError, claim
 from aftercall.cases.worklist import Filters, add_evidence, words, worklist
 from aftercall.config import CaseSettings
@@ -154,3 +156,29 @@ def case_page(
     for e in events:
         e["detail"] = json.loads(e["detail"]) if e["detail"] else {}
     return {"case": case, "calls": calls, "promises": promises, "events": events}
+
+
+def reveal_contact(
+    con: duckdb.DuckDBPyConnection, case_id: str, actor: str
+) -> dict[str, Any] | None:
+    """The customer's phone and e-mail from the case's newest call that has them, for its
+    owner about to reach them; each reveal is a `contact_revealed` event (who, when), so
+    who looked at whose number is on the record. None for an opted-out customer: there is
+    nothing to press."""
+    if opted_out(con, case_id):
+        return None
+    row = con.execute(
+        """SELECT c.phone, c.email FROM calls c
+           WHERE c.call_id IN (SELECT unnest(call_ids) FROM cases WHERE case_id = ?)
+             AND (c.phone IS NOT NULL OR c.email IS NOT NULL)
+           ORDER BY coalesce(c.started_at, c.ingested_at) DESC LIMIT 1""",
+        [case_id],
+    ).fetchone()
+    phone, email = row if row else (None, None)
+    log = EventLog()
+    log.add(
+        case_id, "contact_revealed", {"phone": phone is not None, "email": email is not None}, actor
+    )
+    log.flush(con)
+    digits = re.sub(r"[^\d+]", "", phone or "")
+    return {"phone": phone, "tel": f"tel:{digits}" if len(digits) >= 7 else None, "email": email}

@@ -144,6 +144,27 @@ def outcome(
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
+@router.post("/cases/{case_id}/contact", dependencies=[Depends(csrf.check)])
+def contact(request: Request, case_id: str, me: Agent) -> HTMLResponse:
+    """Show the customer's phone and e-mail to the case's owner (or a manager), logged as an
+    event; the page that shows them is never cached and no list or export carries them."""
+    settings = state(request).settings.cases
+    manager = request.session.get("role") in ("manager", "admin")
+    with db(request) as con:
+        data = outreach.case_page(con, _case_id(case_id), settings)
+        if data is None:
+            raise HTTPException(404, "there is no such case on any list")
+        if data["case"]["owner"] != me and not manager:
+            raise HTTPException(
+                403, f"only {data['case']['owner'] or 'its owner'} sees the contact details"
+            )
+        details = outreach.reveal_contact(con, case_id, me)
+        data = outreach.case_page(con, case_id, settings)  # with the reveal in its history
+    response = render(request, "case.html", outcomes=OUTCOME_LABELS, contact=details, **data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @router.post("/cases/{case_id}/promises/{promise_id}", dependencies=[Depends(csrf.check)])
 def mark_promise(
     request: Request,

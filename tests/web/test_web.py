@@ -692,3 +692,42 @@ def test_claim_next_takes_my_cases_then_unowned_never_another_agents(db: Path) -
     assert mine and free and set(taken) == set(mine + free)
     assert set(taken[: len(mine)]) == set(mine)  # my own first
     assert not set(taken) & {k for k, v in before.items() if v == "Sam Ortiz"}
+
+
+def test_the_owner_reaches_the_customer_and_the_reveal_is_recorded(db: Path) -> None:
+    """Issue 19 item 1: the case's owner (or a manager) sees the phone as a tel: link and the
+    e-mail, once they ask; each reveal is an event; another agent is refused; the lists and
+    exports never carry them; the draft has a copy button."""
+    with transaction(db) as con:
+        case_id, owner, call_id = con.execute(
+            "SELECT case_id, owner, call_ids[1] FROM cases WHERE owner IS NOT NULL"
+            " ORDER BY case_id LIMIT 1"
+        ).fetchone()
+        con.execute(
+            "UPDATE calls SET phone = '+1 (202) 555-0147', email = 'kim@example.com'"
+            " WHERE call_id = ?",
+            [call_id],
+        )
+    other = "Sam Ortiz" if owner == "Dana Cole" else "Dana Cole"
+    c = client(db)
+    login(c, other)
+    page = f"/cases/{case_id}"
+    assert c.post(f"{page}/contact", data={"csrf_token": csrf(c, page)}).status_code == 403
+    c = client(db)
+    login(c, owner)
+    before = c.get(page).text
+    assert "555-0147" not in before and 'id="show-contact"' in before
+    assert 'id="copy-draft"' in before and "/static/case.js" in before
+    shown = c.post(f"{page}/contact", data={"csrf_token": csrf(c, page)})
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    assert 'href="tel:+12025550147"' in shown.text and "kim@example.com" in shown.text
+    assert "contact_revealed" in shown.text  # in the history, with who
+    with transaction(db) as con:
+        [(actor, detail)] = con.execute(
+            "SELECT actor, detail FROM case_events WHERE event = 'contact_revealed'"
+        ).fetchall()
+    assert actor == owner and "555" not in detail  # the event says that, not what
+    assert "555-0147" not in c.get("/cases").text
+    m = client(db)
+    login(m, "max")
+    assert "555-0147" not in m.get("/export/cases.csv").text
