@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,9 @@ import duckdb
 
 from aftercall.cases.events import EventLog
 from aftercall.cases.lifecycle import CaseError, claim
-from aftercall.cases.worklist import Filters, add_evidence, words, worklist
+from aftercall.cases.worklist import Filters, add_evidence, quiet_until, words, worklist
 from aftercall.config import CaseSettings
-from aftercall.store.calls import rows_as_dicts
+from aftercall.store.calls import now, rows_as_dicts
 from aftercall.store.db import transaction
 
 CLAIM_TRIES = 5
@@ -28,12 +29,20 @@ def my_queues(settings: CaseSettings, name: str) -> list[str] | None:
     return sorted(q for q, people in settings.agents.items() if name in people)
 
 
-def my_cases(con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings) -> list[dict]:
-    return worklist(con, Filters(owner=name), settings).rows
+def my_cases(
+    con: duckdb.DuckDBPyConnection, name: str, settings: CaseSettings, at: datetime
+) -> list[dict]:
+    """`name`'s cases; those inside the customer's quiet hours at `at` stay listed with
+    `quiet_until` (the same rule as every list: worklist)."""
+    return worklist(con, Filters(owner=name), settings, contactable_at=at, hold_quiet=False).rows
 
 
 def claim_next(
-    db: Path, name: str, settings: CaseSettings, check_schema: bool = True
+    db: Path,
+    name: str,
+    settings: CaseSettings,
+    check_schema: bool = True,
+    at: datetime | None = None,
 ) -> str | None:
     """Claim the most urgent open case assigned to `name`, else the most urgent unowned one
     in their queues; returns its id, or None when there is none. Another agent's case is
@@ -43,7 +52,8 @@ def claim_next(
     for _ in range(CLAIM_TRIES):
         try:
             with transaction(db, check_schema) as con:
-                rows = worklist(con, Filters(states=["open"]), settings).rows
+                # never a customer inside their quiet hours now (worklist: one rule)
+                rows = worklist(con, Filters(states=["open"]), settings, at or now()).rows
                 # my own assigned cases first, then nobody's; never someone else's
                 mine = [r for r in rows if r["owner"] == name]
                 free = [r for r in rows if not r["owner"]]
@@ -114,6 +124,11 @@ def _one_case(
         return None
     row = rows[0]
     row["opted_out"] = opted_out(con, case_id)
+    zone = con.execute(
+        "SELECT any_value(timezone) FROM contact_prefs WHERE customer_key = ?",
+        [row["customer_key"]],
+    ).fetchone()
+    row["quiet_until"] = quiet_until(now(), zone[0] if zone else None, settings)
     row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
     row["plan"] = json.loads(row["plan"]) if row["plan"] else None
     if row["plan"] is not None:

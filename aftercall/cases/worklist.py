@@ -89,9 +89,13 @@ def worklist(
     filters: Filters | None = None,
     settings: CaseSettings | None = None,
     contactable_at: datetime | None = None,
+    hold_quiet: bool = True,
 ) -> Worklist:
     """Cases most urgent first. Opted-out customers never appear on an outreach list; with
-    `contactable_at`, customers inside quiet hours at that moment are left off too."""
+    `contactable_at`, customers inside quiet hours at that moment are left off too (or, with
+    ``hold_quiet=False``, kept with ``quiet_until`` set: an agent's own cases stay on their
+    page, saying when they may call). Every list, export and claim goes through here, so the
+    CLI and the web app keep one rule."""
     f = filters or Filters()
     settings = settings or CaseSettings()
     states = f.states or [*OUTREACH_STATES, *(["supervisor_review"] if f.include_review else [])]
@@ -137,7 +141,8 @@ def worklist(
         )
         if row["quiet_until"] is not None and row["state"] != "supervisor_review":
             out.quiet.append(row["case_id"])
-            continue
+            if hold_quiet:
+                continue
         row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
         row["plan"] = json.loads(row["plan"]) if row["plan"] else None
         if row["plan"] is not None:

@@ -46,7 +46,7 @@ def _case_id(case_id: str) -> str:
 @router.get("/cases", response_class=HTMLResponse)
 def my_cases(request: Request, me: Agent, error: str | None = None) -> HTMLResponse:
     settings = state(request).settings.cases
-    rows = read(request, lambda con: outreach.my_cases(con, me, settings))
+    rows = read(request, lambda con: outreach.my_cases(con, me, settings, now()))
     return render(request, "cases.html", rows=rows, error=error)
 
 

@@ -192,7 +192,8 @@ FLAGGED_FIELDS = [
 def _export_rows(con: duckdb.DuckDBPyConnection, what: str, settings: CaseSettings):
     """(rows, fields) of one of the dashboard's lists."""
     if what == "cases":
-        return worklist(con, Filters(), settings).rows, CASE_CSV_FIELDS
+        # the same list the CLI exports now: no one inside their quiet hours
+        return worklist(con, Filters(), settings, contactable_at=now()).rows, CASE_CSV_FIELDS
     if what == "flagged":
         rows = review_queue(con, QueueFilters(limit=100_000, include_reviewed=True))
         return rows, FLAGGED_FIELDS

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from aftercall.config import Settings
 from aftercall.store.db import transaction
 from aftercall.web import auth
-from tests.casekit import T0, refresh
+from aftercall.web.app import create_app
+from tests.casekit import SETTINGS, T0, refresh
 from tests.webkit import PASSWORD, build_db, client, csrf, login
 
 
@@ -731,3 +734,28 @@ def test_the_owner_reaches_the_customer_and_the_reveal_is_recorded(db: Path) -> 
     m = client(db)
     login(m, "max")
     assert "555-0147" not in m.get("/export/cases.csv").text
+
+
+def test_quiet_hours_are_one_rule_for_lists_exports_and_claims(db: Path) -> None:
+    """Issue 19 item 3: at a moment inside quiet hours the web app hands out no case, the
+    export lists none of them, and my own cases say when I may call, as the CLI does."""
+    clock = datetime.now(UTC)
+    quiet = SETTINGS.model_copy(
+        update={
+            "quiet_start": (clock - timedelta(hours=1)).strftime("%H:%M"),
+            "quiet_end": (clock + timedelta(hours=1)).strftime("%H:%M"),
+        }
+    )
+    app = create_app(db, Settings(db=db, cases=quiet), secret="quiet test")
+    c = TestClient(app, base_url="http://127.0.0.1")
+    login(c, "Dana Cole")
+    r = c.post("/cases/claim-next", data={"csrf_token": csrf(c, "/cases")}, follow_redirects=False)
+    assert "no+open+case" in r.headers["location"]  # nobody handed out inside quiet hours
+    assert (
+        "quiet hours: call after" in c.get("/cases").text
+        or "No cases are yours" in c.get("/cases").text
+    )
+    m = TestClient(app, base_url="http://127.0.0.1")
+    login(m, "max")
+    exported = m.get("/export/cases.csv").text.strip().splitlines()
+    assert len(exported) == 1  # the header alone: the CLI's list at this moment is empty too

@@ -21,8 +21,8 @@ from aftercall.config import Settings
 from aftercall.store.calls import finish_run, start_run
 from aftercall.store.db import transaction
 from aftercall.web.app import create_app
-from tests.casekit import BILL_NO_PROMISE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
-from tests.webkit import PASSWORD, build_db, serve
+from tests.casekit import BILL_NO_PROMISE, BILL_OPEN, NOBODY_CALLED, T0, add_call, refresh
+from tests.webkit import PASSWORD, WEB_SETTINGS, build_db, serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -66,7 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         con.execute("UPDATE calls SET redacted_audio = ?", [str(audio)])
         start_run(con, "run-1", None, str(folder / "inbox"))  # a recorded pipeline run
         finish_run(con, "run-1", {"new": 4, "analysed": 4, "failed": 0}, "completed")
-    app = create_app(db, Settings(db=db, cases=SETTINGS), secret="browser test")
+    app = create_app(db, Settings(db=db, cases=WEB_SETTINGS), secret="browser test")
     with serve(app) as url:
         yield url, db
 
