@@ -47,6 +47,8 @@ class CaseSettings(_Section):
     senior_queue: str = "senior"
     # Closing a case as recovered schedules a check this many days later (rule 9).
     followup_days: float = Field(default=7.0, ge=0)
+    # The currency every amount is shown in (caps, gestures): an ISO code or a symbol.
+    currency: str = Field(default="USD", min_length=1, max_length=8)
     # What the owner may grant without approval, per atonement tier (rule 6), in currency.
     atonement_caps: dict[str, float] = Field(
         default_factory=lambda: {"apology": 0, "gesture": 25, "credit": 100, "senior": 250}

@@ -22,7 +22,8 @@ NEXT_STEPS = {
     "service_appointment": "confirm an appointment time that works for the customer",
     "other": "find out what is still wrong and agree the fix with the customer",
 }
-UNNAMED_OWNER = "[your name]"
+# A case nobody owns yet (held for a supervisor) is worded for the team, never with a blank
+# for a name that a person might send as it is.
 
 
 @dataclass
@@ -40,6 +41,19 @@ class RecoveryContext:
     # past due with no evidence either way: neither an apology nor a claim it happened
     unverified_promises: list[str] = field(default_factory=list)
     atonement: str | None = None  # what the owner may offer without approval, in words
+
+
+def money(amount: float, currency: str) -> str:
+    """An amount as a person writes it: "USD 25", "$25", "EUR 12.50"."""
+    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    return f"{currency}{text}" if len(currency) == 1 else f"{currency} {text}"
+
+
+def atonement_words(tier: str, cap: float, currency: str) -> str:
+    """What the owner may offer on their own, in words (rule 6)."""
+    if cap <= 0:
+        return f"{tier}: a sincere apology; any gesture needs a manager's approval"
+    return f"{tier}: you may offer up to {money(cap, currency)} without approval"
 
 
 def clock(seconds: float) -> str:
@@ -79,12 +93,19 @@ def quote(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _signature(ctx: RecoveryContext) -> str:
+    return ctx.owner or f"Customer care, {ctx.company}"
+
+
+def _introduce(ctx: RecoveryContext) -> str:
+    return f"I'm {ctx.owner} from {ctx.company}" if ctx.owner else f"I'm writing from {ctx.company}"
+
+
 def draft_message(ctx: RecoveryContext) -> str:
     """A short written message (e-mail or SMS) in the owner's own voice."""
-    owner = ctx.owner or UNNAMED_OWNER
     lines = [f"Hi {_first_name(ctx.customer_name)},", ""]
     opening = (
-        f"I'm {owner} from {ctx.company}. I'm sorry that your problem was not sorted out "
+        f"{_introduce(ctx)}. I'm sorry that your problem was not sorted out "
         f"when you called us {_when(ctx.call_started_at)}."
     )
     lines.append(opening)
@@ -114,16 +135,47 @@ def draft_message(ctx: RecoveryContext) -> str:
         "",
         "What would you like to happen next? Reply here or call me, and I will take it from there.",
         "",
-        owner,
+        _signature(ctx),
     ]
     return "\n".join(lines)
 
 
+def _words(items: list[str], limit: int = 3) -> str:
+    quoted = [f'"{quote(t, 80)}"' for t in items[:limit]]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def left_undone(ctx: RecoveryContext) -> str | None:
+    """What the call left undone, in one sentence a person would say: the problem in the
+    customer's words, then each promise by what is known of it."""
+    said = [u.split('"')[1] for u in ctx.left_undone if u.count('"') >= 2]
+    parts = []
+    if said:
+        parts.append(f"the problem was left open (the customer said {_words(said)})")
+    if ctx.broken_promises:
+        parts.append(f"we did not do what we promised ({_words(ctx.broken_promises, 2)})")
+    if ctx.open_promises:
+        parts.append(f"we promised {_words(ctx.open_promises, 2)}, not yet due")
+    if ctx.unverified_promises:
+        parts.append(
+            f"we promised {_words(ctx.unverified_promises, 2)}; it is past due and nobody knows "
+            "yet whether it happened: ask"
+        )
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return f"Left undone: {text}."
+
+
 def call_script(ctx: RecoveryContext) -> str:
     """Numbered steps for the outreach call."""
-    owner = ctx.owner or UNNAMED_OWNER
+    who = (
+        f"this is {ctx.owner} from {ctx.company}"
+        if ctx.owner
+        else f"I'm calling from {ctx.company}"
+    )
     steps = [
-        f'Open: "Hi {_first_name(ctx.customer_name)}, this is {owner} from {ctx.company}. '
+        f'Open: "Hi {_first_name(ctx.customer_name)}, {who}. '
         f"You called us {_when(ctx.call_started_at)}, and I'm sorry it didn't get fixed.\"",
     ]
     if ctx.problem_quote:
@@ -132,14 +184,9 @@ def call_script(ctx: RecoveryContext) -> str:
             said += f" (at {clock(ctx.problem_at_s)} in the call)"
         steps.append(f"Show you understood: {said}. Say it back in your own words.")
     steps.append('Ask: "What would you like to happen next?" Listen before offering a fix.')
-    undone = [
-        *ctx.left_undone,
-        *(f'promise broken: "{p}"' for p in ctx.broken_promises),
-        *(f'promise made on the call: "{p}"' for p in ctx.open_promises),
-        *(f'past due, not known kept or broken: "{p}" (ask)' for p in ctx.unverified_promises),
-    ]
+    undone = left_undone(ctx)
     if undone:
-        steps.append("Left undone on the call: " + "; ".join(quote(u, 120) for u in undone))
+        steps.append(undone)
     steps.append(f"Next step: {NEXT_STEPS.get(ctx.category, NEXT_STEPS['other'])}.")
     if ctx.atonement:
         steps.append(f"Atonement ({ctx.atonement}): offer it as regret, not as a bargain.")

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from aftercall.cases.drafts import atonement_words
 from aftercall.cases.events import EventLog
 from aftercall.cases.lifecycle import CaseError, claim
 from aftercall.cases.worklist import Filters, add_evidence, quiet_until, words, worklist
@@ -170,7 +171,19 @@ def case_page(
     )
     for e in events:
         e["detail"] = json.loads(e["detail"]) if e["detail"] else {}
-    return {"case": case, "calls": calls, "promises": promises, "events": events}
+    atone = (case.get("plan") or {}).get("atonement") or {}
+    atonement = (
+        atonement_words(atone["tier"], float(atone.get("cap") or 0), settings.currency)
+        if atone.get("tier")
+        else None
+    )
+    return {
+        "case": case,
+        "calls": calls,
+        "promises": promises,
+        "events": events,
+        "atonement": atonement,
+    }
 
 
 def reveal_contact(

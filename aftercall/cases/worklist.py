@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from aftercall.cases.drafts import RecoveryContext, call_script, draft_message
+from aftercall.cases.drafts import (
+    RecoveryContext,
+    atonement_words,
+    call_script,
+    draft_message,
+)
 from aftercall.config import CaseSettings
 from aftercall.store.calls import rows_as_dicts
 
@@ -77,8 +82,8 @@ def words(case: dict[str, Any], settings: CaseSettings) -> tuple[str, str]:
         unverified_promises=plan.get("unverified_promises") or [],
         left_undone=[f'customer said "{t}"' for t in plan.get("customer_said") or []],
         broken_promises=plan.get("broken_promises") or [],
-        atonement=f"{atone['tier']}: you may offer up to {atone['cap']:,.0f} without approval"
-        if atone.get("cap")
+        atonement=atonement_words(atone["tier"], float(atone.get("cap") or 0), settings.currency)
+        if atone.get("tier")
         else None,
     )
     return draft_message(ctx), call_script(ctx)

@@ -157,7 +157,7 @@ def test_the_plan_holds_the_problem_in_their_words_and_a_capped_atonement(
     assert plan["next_step"].startswith("check the charge")
     assert plan["atonement"] == {"tier": "gesture", "cap": 25.0, "why": "high-value customer"}
     assert plan["follow_up_on"] == "2026-11-24"
-    assert "offer up to 25 without approval" in case["script"]
+    assert "offer up to USD 25 without approval" in case["script"]
     assert plan["company"] == "our team" and "I'm Dana Cole from our team." in case["draft"]
     assert case["script"].splitlines()[0].endswith("and I'm sorry it didn't get fixed.\"")
 

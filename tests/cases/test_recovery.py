@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from aftercall.cases.drafts import (
-    UNNAMED_OWNER,
     RecoveryContext,
+    atonement_words,
     call_script,
     draft_message,
+    money,
     quote,
 )
 
@@ -53,7 +54,8 @@ def test_draft_without_owner_or_quote_or_name_still_reads() -> None:
         )
     )
     assert text.startswith("Hi there,")
-    assert f"I'm {UNNAMED_OWNER}" in text and "recently" in text
+    assert "I'm writing from Acme Internet" in text and "recently" in text
+    assert "[" not in text and text.rstrip().endswith("Customer care, Acme Internet")
     assert "You told us" not in text
 
 
@@ -95,7 +97,7 @@ def test_each_promise_status_is_worded_only_as_far_as_its_evidence_goes() -> Non
     assert "I will make sure that happens" in words["open"]
     assert PROMISE not in words["kept"]
     script = call_script(ctx(open_promises=[], unverified_promises=[PROMISE]))
-    assert "not known kept or broken" in script and "promise broken" not in script
+    assert "nobody knows yet whether it happened" in script and "did not do what" not in script
 
 
 def test_quotes_lose_their_greeting_openers() -> None:
@@ -105,3 +107,21 @@ def test_quotes_lose_their_greeting_openers() -> None:
     assert quote("Well water is brown again") == "Well water is brown again"
     assert quote("and I'll call you back tomorrow.") == "I'll call you back tomorrow"
     assert quote("Hi") == "Hi"  # nothing left to quote: keep what was said
+
+
+def test_what_was_left_undone_is_one_sentence_and_a_case_without_owner_has_no_blanks() -> None:
+    script = call_script(ctx(owner=None, broken_promises=["we'll call you back tomorrow"]))
+    [undone] = [line for line in script.splitlines() if "Left undone:" in line]
+    assert undone.endswith(".") and undone.count("Left undone") == 1
+    assert 'the problem was left open (the customer said "third time")' in undone
+    assert "we did not do what we promised" in undone and "not yet due" in undone
+    assert "[" not in script and "I'm calling from Acme Internet" in script
+
+
+def test_money_has_its_currency_and_a_zero_cap_is_said_in_words() -> None:
+    assert money(25, "USD") == "USD 25" and money(12.5, "€") == "€12.50"
+    assert atonement_words("gesture", 25, "EUR") == (
+        "gesture: you may offer up to EUR 25 without approval"
+    )
+    zero = atonement_words("apology", 0, "USD")
+    assert "0" not in zero and "manager's approval" in zero
