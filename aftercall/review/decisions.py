@@ -203,6 +203,12 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
     }
 
 
+def next_to_review(con: duckdb.DuckDBPyConnection, sort: str = "priority") -> str | None:
+    """The call a reviewer should open next: the head of the unreviewed queue."""
+    rows = review_queue(con, QueueFilters(sort=sort if sort in SORTS else "priority", limit=1))
+    return rows[0]["call_id"] if rows else None
+
+
 def record_decision(
     con: duckdb.DuckDBPyConnection,
     call_id: str,
@@ -216,6 +222,16 @@ def record_decision(
     check_decision(decision)
     if con.execute("SELECT 1 FROM analyses WHERE call_id = ?", [call_id]).fetchone() is None:
         raise ReviewError(f"there is no analysed call {call_id}")
+    # the same decision by the same reviewer seconds ago is a double click, not a second
+    # opinion: one label
+    again = con.execute(
+        """SELECT label FROM labels WHERE call_id = ? AND reviewer = ? AND source = 'qa'
+             AND detail->>'decision' = ? AND "at" > now() - INTERVAL 10 SECOND
+           ORDER BY "at" DESC LIMIT 1""",
+        [call_id, reviewer, decision],
+    ).fetchone()
+    if again is not None:
+        return str(again[0])
     label = store_label(con, call_id, decision, reviewer, category, note)
     on_decision(con, call_id, reviewer, label)
     return label

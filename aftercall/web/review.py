@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path as FsPath
 from typing import Annotated
+from urllib.parse import quote
 
 import duckdb
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
@@ -18,6 +20,12 @@ from aftercall.web.auth import require
 from aftercall.web.pages import Forbidden, checked_id, db, read, render
 
 router = APIRouter()
+# What a decision is called where people read it (stored as its code)
+DECISION_WORDS = {
+    "unresolved": "confirmed unresolved",
+    "resolved": "marked resolved",
+    "not_a_problem": "not a problem",
+}
 Reviewer = Annotated[str, Depends(require("reviewer", "manager"))]
 # The call page and its recording: reviewers and managers, and an outreach agent for the
 # calls of a case they own (its evidence links), read-only
@@ -96,7 +104,9 @@ def call(request: Request, call_id: str, me: CallReader) -> HTMLResponse:
     data = read(request, page)
     if data is None:
         raise HTTPException(404, "there is no such call")
-    return render(request, "call.html", decisions=DECISIONS, **data)
+    prev = request.query_params.get("prev", "")
+    prev = prev if re.fullmatch(r"[0-9a-f]{16}", prev) else None  # only ever a call id
+    return render(request, "call.html", decisions=DECISIONS, prev=prev, **data)
 
 
 @router.get("/calls/{call_id}/audio")
@@ -128,9 +138,16 @@ def decide(
     try:
         with db(request) as con:
             rv.record_decision(con, _call_id(call_id), decision, me, category or None, note or None)
+            following = rv.next_to_review(con)
     except ReviewError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return RedirectResponse(f"/calls/{call_id}?saved={decision}", status_code=303)
+    said = DECISION_WORDS.get(decision, decision)
+    if following is None:  # the queue is done: back to it, saying so
+        return RedirectResponse(f"/review?saved={quote(said)}", status_code=303)
+    # straight on to the next call in the queue, saying what was saved on this one
+    return RedirectResponse(
+        f"/calls/{following}?saved={quote(said)}&prev={call_id}", status_code=303
+    )
 
 
 @router.post("/calls/{call_id}/dispute", dependencies=[Depends(csrf.check)])

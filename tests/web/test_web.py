@@ -169,8 +169,8 @@ def test_a_decision_is_stored_as_a_label_with_who_and_when(db: Path) -> None:
             "csrf_token": token,
         },
     )
-    assert r.status_code == 200 and "Saved: not_a_problem" in r.text
-    assert "&lt;b&gt;bold&lt;/b&gt;" in r.text
+    assert r.status_code == 200 and "not a problem" in r.text  # on the next call's page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in c.get(f"/calls/{call}").text
     with transaction(db) as con:
         row = con.execute(
             "SELECT label, source, reviewer, detail->>'decision', detail->>'category'"
@@ -759,3 +759,30 @@ def test_quiet_hours_are_one_rule_for_lists_exports_and_claims(db: Path) -> None
     login(m, "max")
     exported = m.get("/export/cases.csv").text.strip().splitlines()
     assert len(exported) == 1  # the header alone: the CLI's list at this moment is empty too
+
+
+def test_a_decision_goes_on_to_the_next_call_and_a_double_click_saves_once(db: Path) -> None:
+    """Issue 19 item 9: after a decision the reviewer lands on the next call of the queue with
+    what was saved said in words; a second click on the same decision is not a second label;
+    labels read as people say them, not as internal source names."""
+    c = client(db)
+    login(c, "rita")
+    queue = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review").text)
+    first = queue[0]
+    data = {"decision": "not_a_problem", "csrf_token": csrf(c, "/review")}
+    r = c.post(f"/calls/{first}/decision", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    target = r.headers["location"]
+    assert target.startswith("/calls/") and f"prev={first}" in target
+    assert not target.startswith(f"/calls/{first}")
+    page = c.get(target).text
+    assert "Saved on the last call" in page and "not a problem" in page
+    c.post(f"/calls/{first}/decision", data=data)  # the double click
+    with transaction(db) as con:
+        assert con.execute(
+            "SELECT count(*) FROM labels WHERE call_id = ? AND source = 'qa'", [first]
+        ).fetchone() == (1,)
+    mine = c.get(f"/calls/{first}").text
+    assert "not a problem by rita" in mine and "repeat_contact" not in mine
+    hostile = c.get(f"/calls/{queue[1]}?saved=x&prev=javascript:alert(1)").text
+    assert "javascript:" not in hostile

@@ -126,7 +126,8 @@ def test_review_claim_outcome_dashboard_in_a_real_browser(server, browser) -> No
     _shot(reviewer, "call_page.png")
     reviewer.keyboard.press("u")
     reviewer.wait_for_selector(".saved")
-    assert "Saved: unresolved" in reviewer.inner_text(".saved")
+    assert "confirmed unresolved" in reviewer.inner_text(".saved")  # and on to the next call
+    assert call_id not in reviewer.url.split("?")[0]
     with transaction(db) as con:
         label = con.execute(
             "SELECT label, reviewer FROM labels WHERE call_id = ? AND source = 'qa'", [call_id]
@@ -139,7 +140,7 @@ def test_review_claim_outcome_dashboard_in_a_real_browser(server, browser) -> No
     second.fill("#dispute input[name=reason]", "the customer said it was fixed")
     second.click("#dispute button")
     second.wait_for_selector("#disputed")
-    reviewer.reload()
+    reviewer.goto(f"{url}/calls/{call_id}")  # rita is on the next call now: back to hers
     assert reviewer.locator("#not-yours").count() == 1 and reviewer.locator("#settle").count() == 0
     third = _login(browser, url, "ada")
     third.goto(f"{url}/calls/{call_id}")
