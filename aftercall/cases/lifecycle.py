@@ -172,18 +172,28 @@ def record_outcome(
     if outcome not in OUTCOMES:
         raise CaseError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
     log = EventLog(at or now())
-    state, _, plan = _state(con, case_id)
+    state, owner, plan = _state(con, case_id)
     detail: dict[str, Any] = {"note": note} if note else {}
+    if outcome not in possible_outcomes(state, owner == actor):
+        can = ", ".join(o.replace("_", " ") for o in possible_outcomes(state, owner == actor))
+        raise CaseError(
+            f"case {case_id} is {state}: {outcome.replace('_', ' ')} is not possible now"
+            + (f"; possible: {can}" if can else "")
+        )
     if granted is not None:
         cap = float(json.loads(plan or "{}").get("atonement", {}).get("cap", 0.0))
         if granted < 0:
             raise CaseError("a granted amount cannot be negative")
         if granted > cap and not approved_by:
             raise CaseError(
-                f"{granted:,.2f} is above this case's cap of {cap:,.2f}: "
-                "name who approved it with --approved-by"
+                f"{granted:,.2f} is above this case's cap of {cap:,.2f}: it needs a manager's "
+                "approval (say who approved it)"
             )
         detail.update(granted=granted, cap=cap, approved_by=approved_by)
+    if state == "open" and owner == actor and outcome != "closed":
+        # the owner's own assigned case: working it is claiming it (one event each)
+        _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})
+        state = "claimed"
     if state == "claimed" and outcome in ("recovered", "declined"):
         _move(con, case_id, "contacted", log, actor, {}, {"first_contact_at": log.at})
         state = "contacted"
@@ -207,6 +217,17 @@ def record_outcome(
     _move(con, case_id, to, log, actor, detail, extra)
     log.flush(con)
     return to
+
+
+def possible_outcomes(state: str, mine: bool) -> list[str]:
+    """The outcomes a person may record on a case in `state` now (`mine`: they own it, so
+    working an open case claims it first); a form offers only these."""
+    reachable = set(ALLOWED.get(state, ()))
+    if state == "open" and mine:
+        reachable |= {*ALLOWED["claimed"], "recovered", "declined"}
+    if state == "claimed":
+        reachable |= {"recovered", "declined"}  # straight from the call: contacted first
+    return [o for o in OUTCOMES if STATE_OF.get(o, o) in reachable]
 
 
 def contact_fixed(

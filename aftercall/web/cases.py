@@ -16,6 +16,7 @@ from aftercall.cases.lifecycle import (
     claim,
     contact_fixed,
     may_take_over_now,
+    possible_outcomes,
     record_outcome,
 )
 from aftercall.cases.refresh import refresh_cases
@@ -88,7 +89,13 @@ def case(request: Request, case_id: str, me: Agent, error: str | None = None) ->
     data = read(request, lambda con: outreach.case_page(con, _case_id(case_id), settings))
     if data is None:
         raise HTTPException(404, "there is no such case on any list")
-    return render(request, "case.html", outcomes=OUTCOME_LABELS, error=error, **data)
+    return render(request, "case.html", outcomes=_offered(data, me), error=error, **data)
+
+
+def _offered(data: dict, me: str) -> dict[str, str]:
+    """The outcome menu: only what can be recorded on this case now, by this person."""
+    case = data["case"]
+    return {o: OUTCOME_LABELS[o] for o in possible_outcomes(case["state"], case["owner"] == me)}
 
 
 @router.post("/cases/{case_id}/outcome", dependencies=[Depends(csrf.check)])
@@ -140,8 +147,12 @@ def outcome(
         )
         if data is None:
             raise HTTPException(404, "there is no such case on any list")
-        return render(request, "case.html", 400, outcomes=OUTCOME_LABELS, error=error, **data)
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+        typed = {"outcome": outcome, "note": note, "granted": granted, "approved_by": approved_by}
+        return render(
+            request, "case.html", 400, outcomes=_offered(data, me), error=error, form=typed, **data
+        )
+    said = OUTCOME_LABELS.get(outcome, outcome)
+    return RedirectResponse(f"/cases/{case_id}?saved={quote(said)}", status_code=303)
 
 
 @router.post("/cases/{case_id}/contact", dependencies=[Depends(csrf.check)])
@@ -160,7 +171,7 @@ def contact(request: Request, case_id: str, me: Agent) -> HTMLResponse:
             )
         details = outreach.reveal_contact(con, case_id, me)
         data = outreach.case_page(con, case_id, settings)  # with the reveal in its history
-    response = render(request, "case.html", outcomes=OUTCOME_LABELS, contact=details, **data)
+    response = render(request, "case.html", outcomes=_offered(data, me), contact=details, **data)
     response.headers["Cache-Control"] = "no-store"
     return response
 

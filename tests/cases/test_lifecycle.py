@@ -84,9 +84,9 @@ def test_recovered_straight_from_claimed_records_the_contact_first(db: Path, cas
 @pytest.mark.parametrize(
     ("steps", "message"),
     [
-        ([("outcome", "recovered")], "is open: it cannot become recovered; it can become claimed"),
+        ([("outcome", "recovered")], "is open: recovered is not possible now; possible: closed"),
         ([("claim", None), ("claim", None)], "already claimed by Dana Cole"),
-        ([("claim", None), ("outcome", "closed")], "is claimed: it cannot become closed"),
+        ([("claim", None), ("outcome", "closed")], "is claimed: closed is not possible now"),
         ([("outcome", "nonsense")], "unknown outcome 'nonsense'"),
     ],
 )
@@ -181,7 +181,7 @@ def test_reached_is_a_contact_and_wrong_number_flags_the_contact_details(
         ("unreachable", "Dana Cole"),
         ("contact_fixed", "Sam Ortiz"),
     ]
-    with transaction(db) as con, pytest.raises(CaseError, match="cannot become contacted"):
+    with transaction(db) as con, pytest.raises(CaseError, match="reached is not possible now"):
         record_outcome(con, case_id, "reached", "Dana Cole")  # unreachable: claim it again
 
 

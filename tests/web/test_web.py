@@ -786,3 +786,35 @@ def test_a_decision_goes_on_to_the_next_call_and_a_double_click_saves_once(db: P
     assert "not a problem by rita" in mine and "repeat_contact" not in mine
     hostile = c.get(f"/calls/{queue[1]}?saved=x&prev=javascript:alert(1)").text
     assert "javascript:" not in hostile
+
+
+def test_the_outcome_form_offers_what_is_possible_says_what_saved_keeps_what_was_typed(
+    db: Path,
+) -> None:
+    """Issue 19 item 5: on my own assigned (open) case "reached" works at once; the menu
+    offers only what is possible; a save says so; an error keeps what was typed."""
+    with transaction(db) as con:
+        case_id, owner = con.execute(
+            "SELECT case_id, owner FROM cases WHERE state = 'open' AND owner IS NOT NULL"
+            " ORDER BY case_id LIMIT 1"
+        ).fetchone()
+    c = client(db)
+    login(c, owner)
+    page = f"/cases/{case_id}"
+    r = c.post(
+        f"{page}/outcome",
+        data={"outcome": "reached", "note": "spoke to her", "csrf_token": csrf(c, page)},
+    )
+    assert r.status_code == 200 and "Saved: reached the customer." in r.text
+    assert '<option value="closed"' not in r.text  # contacted: closing is not possible now
+    typed = {
+        "outcome": "recovered",
+        "granted": "100000",
+        "note": "she wants a refund of the fee",
+        "csrf_token": csrf(c, page),
+    }
+    over = c.post(f"{page}/outcome", data=typed)
+    assert over.status_code == 400 and "needs a manager" in over.text
+    assert "--approved-by" not in over.text  # no command-line hint in the web app
+    assert 'value="100000"' in over.text and "she wants a refund of the fee" in over.text
+    assert '<option value="recovered" selected>' in over.text
