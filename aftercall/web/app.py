@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
 from aftercall.web import admin, api, auth, cases, dashboard, models, review
+from aftercall.web.headers import SecurityHeaders
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
 
 
@@ -43,6 +44,8 @@ def create_app(
         same_site="strict",
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
+    # added last, so it is outermost: error pages and redirects get the headers too
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, review, cases, dashboard, models, admin, api):
         app.include_router(module.router)
