@@ -34,7 +34,7 @@ def cases(
         float | None, typer.Option(help="only cases due within this many hours (0 = overdue)")
     ] = None,
     at: Annotated[
-        str | None, typer.Option(help="the moment to plan for, ISO 8601 [default: now]")
+        str | None, typer.Option(help="the moment to plan for, ISO 8601 \\[default: now]")
     ] = None,
     ignore_quiet_hours: Annotated[
         bool, typer.Option(help="list customers inside their quiet hours too")

@@ -16,7 +16,7 @@ from aftercall.cli.main import ConfigOption, DbOption, Fmt, dumps, err, out
 promises_app = typer.Typer(help="The promise ledger: what we promised, and what is known since.")
 base.app.add_typer(promises_app, name="promises")
 
-AtOption = Annotated[str | None, typer.Option(help="as of, ISO 8601 [default: now]")]
+AtOption = Annotated[str | None, typer.Option(help="as of, ISO 8601 \\[default: now]")]
 FmtOption = Annotated[Fmt, typer.Option("--format", help="table or json")]
 
 
@@ -51,7 +51,7 @@ def promises_list(
     config: ConfigOption = None,
     status: Annotated[
         str | None,
-        typer.Option(help="open, due_unverified, kept, broken or withdrawn [default: all]"),
+        typer.Option(help="open, due_unverified, kept, broken or withdrawn \\[default: all]"),
     ] = None,
     fmt: FmtOption = Fmt.table,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,

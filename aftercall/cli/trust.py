@@ -26,7 +26,7 @@ def _pct(value: float | None) -> str:
 @eval_app.command("redaction")
 def eval_redaction(
     data: Annotated[
-        Path | None, typer.Option(help="marked set (JSONL) [default: tests/data/redaction_set]")
+        Path | None, typer.Option(help="marked set (JSONL) \\[default: tests/data/redaction_set]")
     ] = None,
     shared: Annotated[Path, typer.Option(help="../shared/data/text for the real sources")] = SHARED,
     show: Annotated[bool, typer.Option(help="print every miss and false alarm")] = False,
