@@ -156,15 +156,18 @@ def restore_command(
         "aftercall.duckdb"
     ),
 ) -> None:
-    """Put a backup in place of the database (the current file is kept as .before-restore)."""
+    """Put a backup in place of the database, once it reads whole (the current file is kept
+    as .before-restore-TIME, every generation)."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.store.backup import restore
 
     info = _or_exit(restore, source, db)
     out.print(
         f"restored {db} from {source} (schema {info.schema}, {info.calls} calls, "
-        f"{info.cases} cases); the replaced file is {db.name}.before-restore",
+        f"{info.cases} cases)"
+        + (f"; the replaced file is {info.replaced.name}" if info.replaced else ""),
         highlight=False,
+        markup=False,
     )
 
 
