@@ -86,3 +86,9 @@ def test_names_with_markup_and_escapes_print_as_text(prefect_server, tmp_path: P
 
     cases = runner.invoke(app, ["cases", "--db", str(db), *NOON])
     assert cases.exit_code == 0, cases.output
+    listed = json.loads(
+        runner.invoke(app, ["cases", "--db", str(db), "--format", "json", *NOON]).stdout
+    )
+    claim = ["cases", "claim", listed[0]["case_id"], "--by", "[/]Dana\x1b", "--db", str(db)]
+    claimed = runner.invoke(app, claim)
+    assert claimed.exit_code == 0 and "claimed by [/]Dana\\x1b" in claimed.stdout, claimed.output
