@@ -6,6 +6,7 @@ its SLAs or its transcription model without touching code.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import fields, replace
@@ -178,6 +179,25 @@ class ModelSettings(_Section):
     holdout_share: float = Field(default=0.3, gt=0, lt=1)
 
 
+class WebSettings(_Section):
+    """`aftercall web`. The client address (the login rate limit's key) is the TCP peer's;
+    X-Forwarded-For is believed only from the proxies listed here, since anyone can send the
+    header and a rotated one would otherwise escape the lock (issue 20, item 12)."""
+
+    # Addresses or networks (CIDR) of reverse proxies in front of the app; none by default.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network") from exc
+        return value
+
+
 class Settings(_Section):
     db: Path = Path("aftercall.duckdb")
     # Transcription: the [asr] table takes AsrConfig's fields (model, beam_size, ...).
@@ -192,6 +212,7 @@ class Settings(_Section):
     run: RunSettings = Field(default_factory=RunSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def sized_for_runner(self, cores: int | None = None) -> Settings:
         """These settings for this machine (idempotent): [run] workers = "auto" resolved to

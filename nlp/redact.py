@@ -795,3 +795,44 @@ def redactions_in(transcript: Transcript) -> list[Redacted]:
             for m in _MARK.finditer(turn.text):
                 found.append(Redacted(m.group(1), turn.idx, turn.start_s, turn.end_s))
     return found
+
+
+# A run of 9 to 19 digits in a file name or URI, with single separators between them
+# ("4111-1111-1111-1111", "call_2025550142"). The text redactor reads words in context and
+# misses digits glued to a name by "_" or ".txt"; a name has no context to read.
+_NAME_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ ._-]?[0-9]){8,18}(?![0-9])")
+# ... except a date-time stamp ("20261116-091200_call.wav"), the commonest long number in a
+# recording's name: 19xx/20xx, a month, a day. (No card starts 19 or 20.)
+_STAMP = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
+
+
+def _name_spans(text: str) -> list[Span]:
+    spans = []
+    for m in _NAME_DIGITS.finditer(text):
+        digits = re.sub(r"[^0-9]", "", m.group())
+        if _STAMP.match(digits):
+            continue
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            kind = "CARD"
+        elif len(digits) == 9:
+            kind = "SSN"
+        elif len(digits) in (10, 11):
+            kind = "PHONE"
+        else:
+            kind = "NUMBER"  # an account or other long number: no one's business in a name
+        spans.append(Span(kind, m.start(), m.end()))
+    return spans
+
+
+def name_kinds(text: str, cfg: RedactionConfig | None = None) -> set[str]:
+    """The kinds of personal data in a file name, URI or other metadata value."""
+    found = {s.kind for s in find_spans([text], cfg)[0]}
+    return found | {s.kind for s in _name_spans(redact_text(text, cfg))}
+
+
+def redact_name(text: str, cfg: RedactionConfig | None = None) -> str:
+    """A file name, URI or other metadata value as it may be stored and shown: the text
+    redactor's findings (e-mails, spoken or written numbers in context), then any long digit
+    run (card, SSN, phone, account) that a name carries without context."""
+    text = redact_text(text, cfg)
+    return apply_spans(text, _name_spans(text))

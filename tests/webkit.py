@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import uvicorn
 from fastapi.testclient import TestClient
 
 from aftercall.config import Settings
 from aftercall.store.db import transaction
-from aftercall.web.app import create_app
+from aftercall.web.app import create_app, server
 from aftercall.web.users import add_user
 
 from .casekit import ABUSIVE, BILL_OPEN, NOBODY_CALLED, SETTINGS, T0, add_call, refresh
@@ -79,7 +78,7 @@ def serve(app: object) -> Iterator[str]:
     """A real uvicorn server for `app` on a free port of 127.0.0.1; its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port from the OS
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    srv = server(app)  # as `aftercall web` configures it (no proxy headers unless trusted)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not srv.started:

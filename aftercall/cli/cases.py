@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from aftercall.cli import main as base
-from aftercall.cli.main import ConfigOption, DbOption, Fmt, err, out
+from aftercall.cli.main import ConfigOption, DbOption, Fmt, err, out, visible
 from aftercall.cli.output import show_list
 
 cases_app = typer.Typer(help="The recovery outreach list and the work on each case.")
@@ -34,7 +34,7 @@ def cases(
         float | None, typer.Option(help="only cases due within this many hours (0 = overdue)")
     ] = None,
     at: Annotated[
-        str | None, typer.Option(help="the moment to plan for, ISO 8601 [default: now]")
+        str | None, typer.Option(help="the moment to plan for, ISO 8601 \\[default: now]")
     ] = None,
     ignore_quiet_hours: Annotated[
         bool, typer.Option(help="list customers inside their quiet hours too")
@@ -87,7 +87,7 @@ def claim(
     settings = base.settings_for(config, db)
     _write(settings, lambda con: do_claim(con, case_id, by, take_over, may_take_over=True))
     said = "taken over" if take_over else "claimed"
-    out.print(f"{case_id} {said} by {by}", markup=False, highlight=False)
+    out.print(f"{visible(case_id)} {said} by {visible(by)}", markup=False, highlight=False)
 
 
 @cases_app.command()
@@ -128,7 +128,7 @@ def outcome(
             followup_days=settings.cases.followup_days,
         ),
     )
-    out.print(f"{case_id} is now {state}", highlight=False)
+    out.print(f"{visible(case_id)} is now {state}", highlight=False, markup=False)
 
 
 @contacts_app.command("import-optout")
@@ -148,7 +148,7 @@ def import_optout(
     except ContactsError as exc:
         raise base.fail(str(exc)) from exc
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=False)
+        err.print(f"skipped {visible(problem)}", highlight=False, markup=False)
     out.print(
         f"{result.imported} customers imported, {len(result.problems)} rows skipped",
         highlight=False,

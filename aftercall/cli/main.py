@@ -12,6 +12,7 @@ usage errors.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -37,18 +38,22 @@ bench_app = typer.Typer(help="Measure speed and memory against a baseline.", no_
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# emoji=False: a name like "x:thumbs_up:.wav" is printed as it is, never as a picture. Values
+# from data go through `shown` (markup strings) or `visible` (markup=False, Text cells).
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="DuckDB file [default: config, else ./aftercall.duckdb]")
+    Path | None,
+    typer.Option("--db", help="DuckDB file \\[default: config, else ./aftercall.duckdb]"),
 ]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML config [default: ./aftercall.toml if present]")
+    Path | None,
+    typer.Option("--config", help="TOML config \\[default: ./aftercall.toml if present]"),
 ]
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", help="faster-whisper model name or folder [default: config/tiny.en]"),
+    typer.Option("--model", help="faster-whisper model name or folder \\[default: config/tiny.en]"),
 ]
 ComputeOption = Annotated[
     str | None, typer.Option("--compute-type", help="int8, int8_float16, float16, float32 ...")
@@ -60,6 +65,24 @@ class Fmt(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+# C0 and C1 control characters (ESC starts a terminal escape sequence, a newline fakes a line of
+# output) and the bidirectional marks, overrides and isolates that reorder text on screen.
+_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: object) -> str:
+    """A value from data (file name, manifest cell, agent id, reason) as text a terminal shows
+    as it is: control and bidi characters written out as \\x1b, \\n, \\u202e. For output
+    printed with markup=False, in a Table cell as Text, or in JSON-free plain text."""
+    return _HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
+
+
+def shown(value: object) -> str:
+    """`visible(value)` with Rich markup escaped, to put inside a markup string: a name with
+    "[/]" crashed Rich and "[red on white]" vanished from it (issue 20, item 5)."""
+    return escape(visible(value))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -38,7 +38,7 @@ def _fmt(value: object) -> str:
 def train(
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", help="where to write the model [default: models/outcome.json]"),
+        typer.Option("--out", help="where to write the model \\[default: models/outcome.json]"),
     ] = None,
 ) -> None:
     """Train the outcome classifier on the development set and write models/outcome.json."""
@@ -62,7 +62,7 @@ def eval_detector(
     uss_per_set: Annotated[int, typer.Option(help="USS dialogues per set (0 = all)")] = 200,
     cfpb: Annotated[int, typer.Option(help="CFPB narratives (0 = all mapped)")] = 300,
     data: Annotated[
-        Path | None, typer.Option(help="shared data folder [default: ../shared/data]")
+        Path | None, typer.Option(help="shared data folder \\[default: ../shared/data]")
     ] = None,
 ) -> None:
     """Score the detector: dev test split, USS satisfaction, CFPB categories; PR curve PNG."""
@@ -98,7 +98,7 @@ def eval_learning(
     sizes: Annotated[str, typer.Option(help="labels given, comma-separated")] = "0,5,10,20,50",
     uss_per_set: Annotated[int, typer.Option(help="USS dialogues per set")] = 100,
     data: Annotated[
-        Path | None, typer.Option(help="shared data folder [default: ../shared/data]")
+        Path | None, typer.Option(help="shared data folder \\[default: ../shared/data]")
     ] = None,
 ) -> None:
     """Learning curves: F1, false alarms and AUC against the number of site labels given, at

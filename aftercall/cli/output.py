@@ -11,7 +11,7 @@ from typing import Any
 from aftercall.cases.drafts import clock
 from aftercall.cases.export import CASE_CSV_FIELDS, safe_cell
 from aftercall.cases.worklist import worklist
-from aftercall.cli.main import Fmt, dumps, err, out, read_db
+from aftercall.cli.main import Fmt, dumps, err, out, read_db, shown, visible
 
 
 def print_run(summary: dict[str, Any]) -> None:
@@ -31,9 +31,9 @@ def print_run(summary: dict[str, Any]) -> None:
     )
     for f in summary["failures"]:
         status = f.get("status", "failed").replace("_", " ")
-        out.print(f"  [red]{status}[/] {f['file']}: {f['reason']}", highlight=False)
+        out.print(f"  [red]{status}[/] {shown(f['file'])}: {shown(f['reason'])}", highlight=False)
     for line in [*summary["skipped"], *summary["problems"]]:
-        out.print(f"  [yellow]note[/] {line}", highlight=False)
+        out.print(f"  [yellow]note[/] {shown(line)}", highlight=False)
 
 
 def show_list(
@@ -84,14 +84,14 @@ def _print_case(case: dict[str, Any]) -> None:
     colour = {"critical": "bold red", "high": "red", "normal": "yellow"}.get(case["priority"], "")
     out.print(
         f"[bold]{case['case_id']}[/]  [{colour}]{case['priority'].upper()}[/]  "
-        f"due {case['due_at']:%d %b %H:%M}  customer {case['customer_id'] or 'unknown'}  "
-        f"owner {case['owner'] or 'unassigned'}  \\[{case['state']}]",
+        f"due {case['due_at']:%d %b %H:%M}  customer {shown(case['customer_id'] or 'unknown')}  "
+        f"owner {shown(case['owner'] or 'unassigned')}  \\[{case['state']}]",
         highlight=False,
     )
-    out.print(f"  why:  {case['reason']}", highlight=False, markup=False)
+    out.print(f"  why:  {visible(case['reason'])}", highlight=False, markup=False)
     said = next((e for e in case["evidence"] if e["kind"] == "summary"), None)
     if said:
         at = "" if said["start_s"] is None else f" at {clock(said['start_s'])}"
         where = f"call {said['call_id'][:8]}{at}"
-        out.print(f'  said: "{said["text"]}" ({where})', highlight=False, markup=False)
+        out.print(f'  said: "{visible(said["text"])}" ({where})', highlight=False, markup=False)
     out.print()

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 import typer
 
 from aftercall.cli import main as base
-from aftercall.cli.main import ConfigOption, DbOption, Fmt, dumps, err, out
+from aftercall.cli.main import ConfigOption, DbOption, Fmt, dumps, err, out, visible
 
 promises_app = typer.Typer(help="The promise ledger: what we promised, and what is known since.")
 base.app.add_typer(promises_app, name="promises")
 
-AtOption = Annotated[str | None, typer.Option(help="as of, ISO 8601 [default: now]")]
+AtOption = Annotated[str | None, typer.Option(help="as of, ISO 8601 \\[default: now]")]
 FmtOption = Annotated[Fmt, typer.Option("--format", help="table or json")]
 
 
@@ -51,7 +51,7 @@ def promises_list(
     config: ConfigOption = None,
     status: Annotated[
         str | None,
-        typer.Option(help="open, due_unverified, kept, broken or withdrawn [default: all]"),
+        typer.Option(help="open, due_unverified, kept, broken or withdrawn \\[default: all]"),
     ] = None,
     fmt: FmtOption = Fmt.table,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
@@ -90,11 +90,11 @@ def promises_list(
         due = r["due_at"].strftime("%Y-%m-%d %H:%M") if r["due_at"] else "no due time"
         out.print(
             f"{r['promise_id']}  {r['status']:<14} {r['kind']:<9} due {due}  "
-            f"agent {r['agent_id'] or '-'}  customer {r['customer_id'] or '-'}",
+            f"agent {visible(r['agent_id'] or '-')}  customer {visible(r['customer_id'] or '-')}",
             markup=False,
             highlight=False,
         )
-        out.print(f'    "{r["text"]}"', markup=False, highlight=False)
+        out.print(f'    "{visible(r["text"])}"', markup=False, highlight=False)
         if r["status_why"]:
             out.print(f"    {r['status_why']}", markup=False, highlight=False)
 
@@ -120,8 +120,9 @@ def promises_verify(
     for r in rows:
         due = r["due_at"].strftime("%Y-%m-%d %H:%M") if r["due_at"] else "no due time"
         head = (
-            f"{r['promise_id']}  {r['kind']}, due {due}; customer {r['customer_id'] or '-'}, "
-            f"agent {r['agent_id'] or '-'}" + (f"; on case {r['case_id']}" if r["case_id"] else "")
+            f"{r['promise_id']}  {r['kind']}, due {due}; "
+            f"customer {visible(r['customer_id'] or '-')}, agent {visible(r['agent_id'] or '-')}"
+            + (f"; on case {r['case_id']}" if r["case_id"] else "")
         )
         out.print(head, markup=False, highlight=False)
         for line in r["script"].splitlines():

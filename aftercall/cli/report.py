@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from aftercall.cli import main as base
-from aftercall.cli.main import ConfigOption, DbOption, Fmt, out
+from aftercall.cli.main import ConfigOption, DbOption, Fmt, out, visible
 
 webhooks_app = typer.Typer(help="Signed case events for a CRM or helpdesk (see the README).")
 
@@ -28,7 +29,8 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table | None:
         return None
     table = Table(*rows[0].keys(), title=title, title_justify="left")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+        # Text, not markup: an agent id or product with "[/]" crashed Rich (issue 20, item 5)
+        table.add_row(*(Text("" if v is None else visible(v)) for v in row.values()))
     return table
 
 
@@ -61,7 +63,7 @@ def report(
     charts: Annotated[
         Path | None, typer.Option(help="also write PNG charts into this folder")
     ] = None,
-    at: Annotated[str | None, typer.Option(help="as of, ISO 8601 [default: now]")] = None,
+    at: Annotated[str | None, typer.Option(help="as of, ISO 8601 \\[default: now]")] = None,
 ) -> None:
     """What keeps going wrong, how recovery is doing, and how good the detector is."""
     # lazy: `aftercall --help` and other commands start fast

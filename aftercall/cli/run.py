@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from aftercall.cli.main import (
     ComputeOption,
@@ -30,6 +31,8 @@ from aftercall.cli.main import (
     out,
     read_db,
     settings_for,
+    shown,
+    visible,
 )
 from aftercall.cli.output import print_run, show_list
 from aftercall.config import Settings
@@ -109,7 +112,7 @@ def _run_pipeline(inbox: Path | str, settings: Settings, quiet: bool = False) ->
         if event == "start":
             bar["id"] = progress.add_task("transcribing and analysing", total=data["total"])
         elif event == "call":
-            progress.update(bar["id"], description=f"{data['file']}")
+            progress.update(bar["id"], description=shown(data["file"]))  # markup: escaped
         elif event == "done":
             progress.advance(bar["id"])
 
@@ -146,7 +149,7 @@ def run(
         typer.Option(
             "--inbox",
             help="Folder of recordings and transcripts, or a URL: file://, s3://, gs:// "
-            "[default: [schedule] inbox in the config, else ./inbox]",
+            "\\[default: \\[schedule] inbox in the config, else ./inbox]",
         ),
     ] = None,
     db: DbOption = None,
@@ -173,7 +176,7 @@ def run(
     except InboxError as exc:
         raise fail(str(exc)) from exc
     if fmt == Fmt.json:
-        out.print(dumps(summary), highlight=False, soft_wrap=True)
+        print(dumps(summary))  # JSON as it is: never read as Rich markup
     else:
         print_run(summary)
 
@@ -228,10 +231,10 @@ def transcribe(
         record = {"path": str(path), "duration_s": transcript.duration_s, "turns": turns}
         print(dumps({**record, "truncated": transcript.truncated}))
         return
-    table = Table("start", "speaker", "text", title=f"{path.name}")
+    table = Table("start", "speaker", "text", title=Text(visible(path.name)))
     for t in turns:
         start = "" if t["start_s"] is None else f"{t['start_s']:.1f}"
-        table.add_row(start, t["speaker"], t["text"])
+        table.add_row(start, Text(visible(t["speaker"])), Text(visible(t["text"])))
     out.print(table)
     if transcript.truncated:  # the recording holds less than the call
         err.print(f"warning: {transcript.truncated}", highlight=False, markup=False)
@@ -273,7 +276,7 @@ def analyze(
             if fmt == Fmt.json:
                 print(dumps({"path": str(path), "error": str(exc)}))
             else:
-                err.print(f"[red]{path}[/]: {exc}", highlight=False)
+                err.print(f"[red]{shown(path)}[/]: {shown(exc)}", highlight=False)
             continue
         incomplete = incomplete_reason(transcript)  # what `run` would store it as
         record = {
@@ -297,14 +300,14 @@ def analyze(
             print(dumps(record))
             continue
         out.print(
-            f"[bold]{path}[/]: {analysis.outcome} (p={analysis.p_unresolved:.2f}), "
+            f"[bold]{shown(path)}[/]: {analysis.outcome} (p={analysis.p_unresolved:.2f}), "
             f"{analysis.category}, {analysis.severity}",
             highlight=False,
         )
         if incomplete:
-            out.print(f"  [yellow]incomplete[/]: {incomplete}", highlight=False, markup=True)
+            out.print(f"  [yellow]incomplete[/]: {shown(incomplete)}", highlight=False)
         for reason in analysis.reasons:
-            out.print(f"  - {reason}", highlight=False)
+            out.print(f"  - {visible(reason)}", highlight=False, markup=False)
     if failed == len(paths):
         raise typer.Exit(1)
 
@@ -334,14 +337,14 @@ def calls(
         )
         out.print(
             f"{r['call_id'][:8]}  {r['status']:<8}  {result}  customer "
-            f"{r['customer_id'] or '-'}  {r['file_name']}",
+            f"{visible(r['customer_id'] or '-')}  {visible(r['file_name'])}",
             highlight=False,
             markup=False,
         )
         note = r["error"] or r["summary"]
         if note:
             out.print(
-                f"          {'reason' if r['error'] else 'said'}: {note}",
+                f"          {'reason' if r['error'] else 'said'}: {visible(note)}",
                 highlight=False,
                 markup=False,
             )

@@ -87,7 +87,7 @@ def serve(
         bool, typer.Option(help="run what is due now, then exit (for tests and cron)")
     ] = False,
 ) -> None:
-    """Serve the pipeline, daily checks and retrain on the schedules in [schedule]."""
+    """Serve the pipeline, daily checks and retrain on the schedules in \\[schedule]."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.inbox import InboxError
 
@@ -143,7 +143,7 @@ def deploy(
     config: base.ConfigOption = None,
     db: base.DbOption = None,
 ) -> None:
-    """Register the pipeline, daily checks and retrain, with their [schedule], as deployments
+    """Register the pipeline, daily checks and retrain, with their \\[schedule], as deployments
     in a Prefect work pool: `prefect worker start --pool NAME` on any machine runs them."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.pipeline.inbox import InboxError
@@ -182,6 +182,7 @@ def runs(
 ) -> None:
     """Pipeline runs recorded in the database: when, status, counts."""
     from rich.table import Table  # lazy: slow import, needed only here
+    from rich.text import Text  # lazy: with Table
 
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.store.calls import list_runs
@@ -189,18 +190,18 @@ def runs(
     settings = base.settings_for(config, db)
     rows = base.read_db(settings, lambda con: list_runs(con, limit))
     if fmt == base.Fmt.json:
-        base.out.print(base.dumps(rows), highlight=False, soft_wrap=True)
+        print(base.dumps(rows))
         return
     table = Table("run", "started", "finished", "status", "new", "analysed", "failed", "inbox")
     for r in rows:
         c = r["counts"]
         table.add_row(
-            r["run_id"],
+            Text(base.visible(r["run_id"])),
             f"{r['started_at']:%Y-%m-%d %H:%M:%S}",
             f"{r['finished_at']:%H:%M:%S}" if r["finished_at"] else "",
             r["status"],
             *(str(c.get(k, "")) for k in ("new", "analysed", "failed")),
-            r["inbox"],
+            Text(base.visible(r["inbox"])),
         )
     base.out.print(table)
 

@@ -26,7 +26,7 @@ def _pct(value: float | None) -> str:
 @eval_app.command("redaction")
 def eval_redaction(
     data: Annotated[
-        Path | None, typer.Option(help="marked set (JSONL) [default: tests/data/redaction_set]")
+        Path | None, typer.Option(help="marked set (JSONL) \\[default: tests/data/redaction_set]")
     ] = None,
     shared: Annotated[Path, typer.Option(help="../shared/data/text for the real sources")] = SHARED,
     show: Annotated[bool, typer.Option(help="print every miss and false alarm")] = False,
@@ -156,15 +156,18 @@ def restore_command(
         "aftercall.duckdb"
     ),
 ) -> None:
-    """Put a backup in place of the database (the current file is kept as .before-restore)."""
+    """Put a backup in place of the database, once it reads whole (the current file is kept
+    as .before-restore-TIME, every generation)."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.store.backup import restore
 
     info = _or_exit(restore, source, db)
     out.print(
         f"restored {db} from {source} (schema {info.schema}, {info.calls} calls, "
-        f"{info.cases} cases); the replaced file is {db.name}.before-restore",
+        f"{info.cases} cases)"
+        + (f"; the replaced file is {info.replaced.name}" if info.replaced else ""),
         highlight=False,
+        markup=False,
     )
 
 

@@ -21,13 +21,11 @@ def web(
     """The web app for QA reviewers, outreach agents and managers (create users with
     `aftercall users add`). Sessions are signed with $AFTERCALL_WEB_SECRET when set (else a
     random key: everyone logs in again after a restart)."""
-    import uvicorn  # lazy: slow import, needed only here
-
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.store.db import StoreError, open_db
 
     # lazy: `aftercall --help` and other commands start fast
-    from aftercall.web.app import create_app
+    from aftercall.web.app import create_app, server
 
     settings = base.settings_for(config, db)
     try:
@@ -41,7 +39,7 @@ def web(
         )
     app = create_app(settings.db, settings, os.environ.get("AFTERCALL_WEB_SECRET"))
     base.err.print(f"serving {settings.db} on http://{host}:{port}", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server(app, host, port).run()
 
 
 base.app.command()(web)

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from aftercall.nlp.redact import redact_text
+from aftercall.nlp.redact import find_spans, redact_name, redact_text
 from aftercall.pipeline.inbox import (
     InboxError,
     RemoteInbox,
@@ -105,6 +105,10 @@ class InboxScan:
     problems: list[str]  # manifest-level problems (missing columns, unknown files, ...)
 
 
+# Kinds of personal data a customer_id may not be: numbers that must never be stored in clear.
+REFUSED_AS_ID = frozenset({"SSN", "CARD"})
+
+
 def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]:
     """Validate each metadata value on its own so one bad value loses only itself."""
     values: dict[str, object] = {}
@@ -142,6 +146,17 @@ def parse_meta(raw: dict[str, object], where: str) -> tuple[CallMeta, list[str]]
                 warnings.append(f"{where}: customer_value {text!r} is not a usable amount")
                 continue
             values[key] = number
+        elif key == "customer_id" and (
+            secret := {s.kind for s in find_spans([text])[0]} & REFUSED_AS_ID
+        ):
+            # an identifier is matched on, so it is refused, not silently changed; the warning
+            # names the kind, never the value
+            warnings.append(
+                f"{where}: customer_id ignored (it reads as {'/'.join(sorted(secret))}: personal "
+                "data is not an identifier; match customers by the phone column)"
+            )
+        elif key == "queue":
+            values[key] = redact_name(text)  # a phone or e-mail as a queue name
         elif key in ("product", "company"):
             try:
                 values[key] = clean_product(text)

@@ -17,7 +17,7 @@ import duckdb
 
 from aftercall.nlp.audio import AudioError
 from aftercall.nlp.audio_redact import redact_recording
-from aftercall.nlp.redact import Redacted, RedactionConfig, find_spans, redactions_in
+from aftercall.nlp.redact import Redacted, RedactionConfig, find_spans, name_kinds, redactions_in
 from aftercall.nlp.transcript import Transcript
 from aftercall.store.keys import KEY_RE
 
@@ -47,6 +47,9 @@ KEY_COLUMNS = frozenset(
 )
 # Tables whose text is ours, not the call's.
 SKIP_TABLES = frozenset({"schema_migrations", "redactions"})
+# Names and URIs: read also for the long digit runs a name carries without context
+# (call_4111111111111111.wav), which the text scan alone missed.
+NAME_COLUMNS = frozenset({("calls", "file_name"), ("calls", "source_uri")})
 
 
 def redacted_copy(
@@ -161,6 +164,9 @@ def audit_pii(
             else:
                 texts = [value]
             scanned += 1
-            kinds = {s.kind for spans in find_spans(texts, cfg) for s in spans}
+            if (table, column) in NAME_COLUMNS:
+                kinds = {k for t in texts for k in name_kinds(t, cfg)}
+            else:
+                kinds = {s.kind for spans in find_spans(texts, cfg) for s in spans}
             found += [Leftover(table, column, str(row_key), k) for k in sorted(kinds)]
     return scanned, found

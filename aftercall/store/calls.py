@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from aftercall.nlp.redact import redact_text
+from aftercall.nlp.redact import redact_name, redact_text
 from aftercall.store.keys import clear_key, clear_phone_key, keyed, secret_for
 
 if TYPE_CHECKING:
@@ -54,8 +54,9 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
         [
             item.call_id,
             item.content_hash,
-            item.source_uri,
-            item.path.name,
+            # as stored and shown only: the file itself is read by item.path, never by these
+            redact_name(item.source_uri),  # a card, phone or e-mail in a name stays out
+            redact_name(item.path.name),
             item.kind,
             meta.call_id,
             meta.customer_id,

@@ -6,16 +6,19 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
 from aftercall.web import admin, api, auth, cases, dashboard, models, review
+from aftercall.web.headers import SecurityHeaders
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
 
 
@@ -34,7 +37,8 @@ def create_app(
     """The app for one database file. `secret` signs session cookies; without one a random
     key is made, so sessions end when the server restarts."""
     app = FastAPI(title="aftercall", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.web = WebState(Path(db_path), settings or Settings(db=Path(db_path)))
+    settings = settings or Settings(db=Path(db_path))
+    app.state.web = WebState(Path(db_path), settings)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secrets.token_urlsafe(32),
@@ -43,6 +47,11 @@ def create_app(
         same_site="strict",
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
+    if settings.web.trusted_proxies:
+        # only these peers may say who the client is (X-Forwarded-For); see WebSettings
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
+    # added last, so it is outermost: error pages and redirects get the headers too
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, review, cases, dashboard, models, admin, api):
         app.include_router(module.router)
@@ -95,3 +104,14 @@ def create_app(
         return RedirectResponse(target.get(role, "/review") if role else "/login", 303)
 
     return app
+
+
+def server(app: FastAPI, host: str = "127.0.0.1", port: int = 8080, **kw: object) -> uvicorn.Server:
+    """The uvicorn server for `app`. uvicorn's own proxy handling is off: by default it
+    believes X-Forwarded-For from 127.0.0.1, so anyone on this machine (or a proxy passing
+    the header through) could rotate it past the login limit; create_app trusts the header
+    only from [web] trusted_proxies."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", proxy_headers=False, **kw
+    )
+    return uvicorn.Server(config)

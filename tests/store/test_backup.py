@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 from aftercall.cli import app
 from aftercall.store.backup import backup, restore
 from aftercall.store.db import StoreError, _migrations, open_db, schema_version
+from aftercall.store.keys import key_path
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -48,10 +51,11 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_file(tmp_path: Path
     with open_db(db) as con:
         con.execute("DELETE FROM calls")
     _db_with_a_call(db, "after")
-    restore(saved.path, db)
+    info = restore(saved.path, db)
     with open_db(db, read_only=True) as con:
         assert con.execute("SELECT call_id FROM calls").fetchall() == [("before",)]
-    kept = duckdb.connect(str(tmp_path / "live.duckdb.before-restore"), read_only=True)
+    assert info.replaced is not None and info.replaced.name.startswith("live.duckdb.before-")
+    kept = duckdb.connect(str(info.replaced), read_only=True)
     assert kept.execute("SELECT call_id FROM calls").fetchall() == [("after",)]
     kept.close()
 
@@ -153,3 +157,67 @@ def test_migration_from_every_earlier_version_keeps_the_rows(tmp_path: Path, ver
         tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         assert "redactions" in tables
         assert con.execute("SELECT redacted_audio FROM calls").fetchall() == [(None,)]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_key_secret_stays_0600_through_backup_and_restore(tmp_path: Path) -> None:
+    """Issue 20, item 11: the customer-key secret was copied 0644 and restored 0644."""
+    os.umask(0o022)  # the usual umask: a plain copy would come out 0644
+    db = tmp_path / "live.duckdb"
+    _db_with_a_call(db)
+    key_path(db).write_text("s" * 64)
+    key_path(db).chmod(0o600)
+    info = backup(db, tmp_path / "saved.duckdb")
+    assert _mode(key_path(info.path)) == 0o600
+    assert _mode(info.path) == _mode(db)  # the database keeps its own permissions too
+    key_path(info.path).chmod(0o644)  # a backup that lost its mode elsewhere
+    restored = restore(info.path, db)
+    assert _mode(key_path(db)) == 0o600
+    assert restored.replaced and _mode(key_path(restored.replaced)) == 0o600
+
+
+def _damage_the_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+
+
+def test_restore_refuses_a_backup_damaged_in_the_middle(tmp_path: Path) -> None:
+    """It opened and counted its rows, so restore took it; a full read finds the damage."""
+    db = tmp_path / "live.duckdb"
+    _db_with_a_call(db)
+    with open_db(db) as con:  # enough rows that the middle of the file is table data
+        con.execute(
+            "CREATE TABLE filler AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(400000)"
+        )
+    saved = backup(db, tmp_path / "saved.duckdb").path
+    _damage_the_middle(saved)
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="damaged"):
+        restore(saved, db)
+    assert db.read_bytes() == before and not list(tmp_path.glob("*before-restore*"))
+    result = CliRunner().invoke(app, ["restore", str(saved), "--db", str(db)])
+    assert result.exit_code == 1 and "damaged" in result.output
+
+
+def test_every_restore_keeps_its_own_generation(tmp_path: Path) -> None:
+    db = tmp_path / "live.duckdb"
+    _db_with_a_call(db, "one")
+    saved = backup(db, tmp_path / "saved.duckdb").path
+    kept = []
+    for name in ("two", "three"):
+        with open_db(db) as con:
+            con.execute("DELETE FROM calls")
+        _db_with_a_call(db, name)
+        kept.append(restore(saved, db).replaced)
+    assert len(set(kept)) == 2 and all(k and k.exists() for k in kept)
+    calls = []
+    for k in kept:
+        con = duckdb.connect(str(k), read_only=True)
+        calls.append(con.execute("SELECT call_id FROM calls").fetchone()[0])
+        con.close()
+    assert calls == ["two", "three"]
