@@ -23,7 +23,7 @@ from aftercall.cases.refresh import refresh_cases
 from aftercall.store.calls import now
 from aftercall.web import csrf
 from aftercall.web.auth import require, verify
-from aftercall.web.pages import checked_id, db, read, render, state
+from aftercall.web.pages import Forbidden, checked_id, db, read, render, state
 
 router = APIRouter()
 Agent = Annotated[str, Depends(require("outreach", "manager"))]
@@ -42,6 +42,29 @@ assert set(OUTCOME_LABELS) == set(OUTCOMES)
 
 def _case_id(case_id: str) -> str:
     return checked_id(case_id, r"C-\d{1,12}", "case")
+
+
+def _may_work(request: Request, case_id: str, me: Agent) -> None:
+    """A case page and its actions follow the lists' rule: the case's owner, an agent who
+    serves its queue, or a manager (issue 20 item 7: an id typed by hand opened any case)."""
+    _case_id(case_id)
+    if request.session.get("role") in ("manager", "admin"):
+        return
+    queues = outreach.my_queues(state(request).settings.cases, me)
+    row = read(
+        request,
+        lambda con: con.execute(
+            "SELECT owner, queue FROM cases WHERE case_id = ?", [case_id]
+        ).fetchone(),
+    )
+    if row is None:
+        raise HTTPException(404, "there is no such case on any list")
+    owner, queue = row
+    if owner != me and queues is not None and queue not in queues:
+        raise Forbidden(f"case {case_id} is in a queue you do not serve")
+
+
+CaseWork = Depends(_may_work)
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -66,7 +89,7 @@ def claim_next(request: Request, me: Agent):
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.post("/cases/{case_id}/claim", dependencies=[Depends(csrf.check)])
+@router.post("/cases/{case_id}/claim", dependencies=[Depends(csrf.check), CaseWork])
 def claim_one(request: Request, case_id: str, me: Agent, take_over: Annotated[str, Form()] = ""):
     """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did);
     another agent's case only as a take-over with a reason (a manager, or past its SLA)."""
@@ -83,7 +106,7 @@ def claim_one(request: Request, case_id: str, me: Agent, take_over: Annotated[st
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.get("/cases/{case_id}", response_class=HTMLResponse)
+@router.get("/cases/{case_id}", response_class=HTMLResponse, dependencies=[CaseWork])
 def case(request: Request, case_id: str, me: Agent, error: str | None = None) -> HTMLResponse:
     settings = state(request).settings.cases
     data = read(request, lambda con: outreach.case_page(con, _case_id(case_id), settings))
@@ -98,7 +121,7 @@ def _offered(data: dict, me: str) -> dict[str, str]:
     return {o: OUTCOME_LABELS[o] for o in possible_outcomes(case["state"], case["owner"] == me)}
 
 
-@router.post("/cases/{case_id}/outcome", dependencies=[Depends(csrf.check)])
+@router.post("/cases/{case_id}/outcome", dependencies=[Depends(csrf.check), CaseWork])
 def outcome(
     request: Request,
     case_id: str,
@@ -155,7 +178,7 @@ def outcome(
     return RedirectResponse(f"/cases/{case_id}?saved={quote(said)}", status_code=303)
 
 
-@router.post("/cases/{case_id}/contact", dependencies=[Depends(csrf.check)])
+@router.post("/cases/{case_id}/contact", dependencies=[Depends(csrf.check), CaseWork])
 def contact(request: Request, case_id: str, me: Agent) -> HTMLResponse:
     """Show the customer's phone and e-mail to the case's owner (or a manager), logged as an
     event; the page that shows them is never cached and no list or export carries them."""
@@ -176,7 +199,7 @@ def contact(request: Request, case_id: str, me: Agent) -> HTMLResponse:
     return response
 
 
-@router.post("/cases/{case_id}/promises/{promise_id}", dependencies=[Depends(csrf.check)])
+@router.post("/cases/{case_id}/promises/{promise_id}", dependencies=[Depends(csrf.check), CaseWork])
 def mark_promise(
     request: Request,
     case_id: str,
@@ -246,7 +269,7 @@ def verify_one(
     return RedirectResponse("/verify", status_code=303)
 
 
-@router.post("/cases/{case_id}/contact-fixed", dependencies=[Depends(csrf.check)])
+@router.post("/cases/{case_id}/contact-fixed", dependencies=[Depends(csrf.check), CaseWork])
 def fixed(request: Request, case_id: str, me: Agent, note: Annotated[str, Form()] = ""):
     """The wrong number's contact details were corrected: clear the flag (an event)."""
     try:

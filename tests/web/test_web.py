@@ -16,7 +16,7 @@ from aftercall.store.db import transaction
 from aftercall.web import auth
 from aftercall.web.app import create_app
 from tests.casekit import SETTINGS, T0, refresh
-from tests.webkit import PASSWORD, build_db, client, csrf, login
+from tests.webkit import PASSWORD, WEB_SETTINGS, build_db, client, csrf, login
 
 
 @pytest.fixture(scope="module")
@@ -818,3 +818,34 @@ def test_the_outcome_form_offers_what_is_possible_says_what_saved_keeps_what_was
     assert "--approved-by" not in over.text  # no command-line hint in the web app
     assert 'value="100000"' in over.text and "she wants a refund of the fee" in over.text
     assert '<option value="recovered" selected>' in over.text
+
+
+def test_a_case_of_a_queue_i_do_not_serve_stays_closed_by_id(db: Path) -> None:
+    """Issue 20 item 7: an outreach agent opens, claims or works a case only when they own it
+    or serve its queue, as on the lists; a manager may open any."""
+    with transaction(db) as con:
+        case_id = con.execute(
+            "SELECT min(case_id) FROM cases WHERE owner = 'Sam Ortiz'"
+        ).fetchone()[0]
+    queues = WEB_SETTINGS.model_copy(
+        update={"agents": {"billing": ["Dana Cole"], "technical": ["Sam Ortiz"]}}
+    )
+    app = create_app(db, Settings(db=db, cases=queues), secret="queues test")
+    dana = TestClient(app, base_url="http://127.0.0.1")
+    login(dana, "Dana Cole")
+    page = f"/cases/{case_id}"
+    assert dana.get(page).status_code == 403
+    token = csrf(dana, "/cases")
+    for action, data in [
+        ("claim", {"take_over": "just because"}),
+        ("outcome", {"outcome": "closed"}),
+        ("contact", {}),
+    ]:
+        r = dana.post(f"{page}/{action}", data={**data, "csrf_token": token})
+        assert r.status_code == 403, action
+    sam = TestClient(app, base_url="http://127.0.0.1")
+    login(sam, "Sam Ortiz")
+    assert sam.get(page).status_code == 200  # his own case
+    boss = TestClient(app, base_url="http://127.0.0.1")
+    login(boss, "max")
+    assert boss.get(page).status_code == 200
