@@ -19,6 +19,7 @@ from aftercall.config import Settings
 from aftercall.store.db import StoreError
 from aftercall.web import admin, api, auth, cases, dashboard, models, review
 from aftercall.web.headers import SecurityHeaders
+from aftercall.web.limits import BodyLimit
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
 
 
@@ -50,6 +51,7 @@ def create_app(
     if settings.web.trusted_proxies:
         # only these peers may say who the client is (X-Forwarded-For); see WebSettings
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
+    app.add_middleware(BodyLimit)  # no request body past 2 MB is read (web/limits.py)
     # added last, so it is outermost: error pages and redirects get the headers too
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
