@@ -216,8 +216,8 @@ def train(
     ``hyper`` (``settled_hyper`` of the model in use): a retrain keeps the full training's
     choices, each candidate's C and which candidate ships, and only refits the weights with
     the site's labels added; the grid search over C is most of a training's time."""
-    base = base_set()
-    apart = base[len(dev_set("train")) :]
+    apart = written_apart()  # read once: the base set is the train split and these
+    base = dev_set("train") + apart
     train_items, test_items = base + list(extra), dev_set("test")
     weights = None  # all ones: the committed model's bytes stay as they are
     if extra and extra_weight > 1:
