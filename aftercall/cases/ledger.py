@@ -61,7 +61,7 @@ def check_promises(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE promise_verdicts AS
         WITH p AS (
-          SELECT p.promise_id, p.kind, p.due_at, p.status, f.customer_key, f.category,
+          SELECT p.promise_id, p.call_id, p.kind, p.due_at, p.status, f.customer_key, f.category,
                  f.happened_at
           FROM promises p JOIN call_flags f USING (call_id)
           WHERE p.status IN ('open', 'due_unverified')),
@@ -84,10 +84,10 @@ def check_promises(
           GROUP BY p.promise_id),
         kept_contact AS (  -- reaching the customer keeps a promise to call them, no other
           SELECT p.promise_id, min(c.case_id) AS by_case
-          FROM p JOIN promises q USING (promise_id)
+          FROM p
           JOIN (SELECT case_id, unnest(call_ids) AS call_id FROM cases
                 WHERE true {only_touched("customer_key", incremental)}) c
-            ON c.call_id = q.call_id
+            ON c.call_id = p.call_id
           JOIN case_events e ON e.case_id = c.case_id AND e.event = 'contacted'
           WHERE p.kind = 'callback'
           GROUP BY p.promise_id)
