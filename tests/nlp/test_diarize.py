@@ -39,7 +39,7 @@ def test_roles_of_mono_demo_calls(rows) -> None:
     assert all(r["voice_and_text"] >= 0.95 for r in demo), demo
 
 
-def test_one_voice_is_not_split_in_two() -> None:
+def test_one_voice_is_not_split_in_two(shared_data) -> None:
     from aftercall.nlp.audio import load_channels
     from aftercall.nlp.transcribe import AsrConfig, transcribe_audio
 
