@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import duckdb
+import humanize
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -37,17 +38,22 @@ def _first_contact(con: duckdb.DuckDBPyConnection, sla: dict[str, float]) -> lis
     within the SLA, and the cases still waiting past it."""
     hours = "epoch(first_contact_at - created_at) / 3600"
     limit = "CASE priority " + " ".join("WHEN ? THEN ?" for _ in sla) + " END"
+    waited = "epoch(?::TIMESTAMPTZ - created_at) / 3600"
+    # still owed a first contact, and older than its priority's SLA
+    waiting = (
+        "first_contact_at IS NULL AND holdout IS NOT TRUE AND state IN ('open', 'claimed')"
+        f" AND {waited} > {limit}"
+    )
     params: list[Any] = [x for k, v in sla.items() for x in (k, float(v))]
     rows = _rows(
         con,
         f"""SELECT priority, count(first_contact_at) AS contacted,
               round(median({hours}), 1) AS median_hours,
               count(*) FILTER (WHERE {hours} <= {limit}) AS within_sla,
-              count(*) FILTER (WHERE first_contact_at IS NULL AND holdout IS NOT TRUE
-                AND state IN ('open', 'claimed')
-                AND epoch(?::TIMESTAMPTZ - created_at) / 3600 > {limit}) AS waiting_past_sla
+              count(*) FILTER (WHERE {waiting}) AS waiting_past_sla,
+              max({waited}) FILTER (WHERE {waiting}) AS longest_wait_hours
             FROM cases GROUP BY priority""",
-        [*params, now(), *params],
+        [*params, now(), *params, now(), now(), *params],
     )
     order = {k: i for i, k in enumerate(sla)}
     rows.sort(key=lambda r: order.get(r["priority"], len(order)))
@@ -102,13 +108,60 @@ def dashboard_data(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> di
 
 
 def _run_statuses(runs: list[dict]) -> list[str]:
-    """The per-file statuses the runs counted, in first-seen order (the table's columns)."""
+    """The per-file statuses the runs counted, in first-seen order (the CSV export's columns)."""
     seen: dict[str, None] = {}
     for r in runs:
         for key, value in r["counts"].items():
             if isinstance(value, int | float):
                 seen.setdefault(key, None)
     return list(seen)
+
+
+# A run's counts (flows/pipeline.py) in the words a manager reads, grouped into three cells;
+# a count of zero says nothing and is left out. Counts not named here stay in the CSV export.
+RUN_WORDS = {
+    "calls": (("new", "new"), ("analysed", "analysed"), ("already_done", "already done")),
+    "problems": (
+        ("failed", "failed"),
+        ("incomplete", "incomplete"),
+        ("not_english", "not in English"),
+        ("skipped", "skipped"),
+        ("left_pending", "left pending"),
+        ("crashed_runs_marked", "crashed runs marked"),
+        ("webhooks_failing", "webhooks failing"),
+    ),
+    "cases": (
+        ("cases_opened", "opened"),
+        ("cases_updated", "updated"),
+        ("cases_resolved_on_call", "resolved on a later call"),
+        ("cases_escalated", "escalated"),
+        ("cases_promises_broken", "promises broken"),
+        ("cases_suppressed", "suppressed"),
+    ),
+}
+
+
+def run_summary(run: dict[str, Any]) -> dict[str, str]:
+    """One pipeline run as the dashboard's row: how long it took, and each group of its counts
+    as a short phrase ("4 new, 3 analysed"); a group with nothing to say reads "none"."""
+    counts = run["counts"]
+    row = {
+        group: ", ".join(
+            f"{counts[key]:,} {words}"
+            for key, words in pairs
+            if isinstance(counts.get(key), int) and counts[key] > 0
+        )
+        or "none"
+        for group, pairs in RUN_WORDS.items()
+    }
+    took = run["finished_at"] - run["started_at"] if run.get("finished_at") else None
+    row["took"] = humanize.naturaldelta(took) if took is not None else "still running"
+    return row
+
+
+def waited(hours: float | None) -> str:
+    """A wait in the unit a person says it in: "40 minutes", "5 hours", "19 days"."""
+    return "–" if hours is None else humanize.naturaldelta(timedelta(hours=hours), months=False)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -141,13 +194,17 @@ def dashboard(request: Request, me: Manager) -> HTMLResponse:
             bars(d["broken_promises"], "agent", "broken_promises"),
         ),
     }
+    waiting = [f for f in d["first_contact"] if f["waiting_past_sla"]]
     return render(
         request,
         "dashboard.html",
         r=r,
         d=d,
         charts=charts,
-        statuses=_run_statuses(d["runs"]),
+        runs=[run | {"summary": run_summary(run)} for run in d["runs"]],
+        waiting_now=sum(f["waiting_past_sla"] for f in waiting),
+        longest=max(waiting, key=lambda f: f["longest_wait_hours"], default=None),
+        waited=waited,
         sla=settings.sla_hours,
     )
 
@@ -208,7 +265,12 @@ def _export_rows(con: duckdb.DuckDBPyConnection, what: str, settings: CaseSettin
         return rows, ["agent", "deflections", "broken_promises"]
     if what == "first_contact":
         fields = ["priority", "sla_hours", "contacted", "median_hours", "within_sla"]
-        return d["first_contact"], [*fields, "within_sla_pct", "waiting_past_sla"]
+        return d["first_contact"], [
+            *fields,
+            "within_sla_pct",
+            "waiting_past_sla",
+            "longest_wait_hours",
+        ]
     if what == "runs":
         statuses = _run_statuses(d["runs"])
         rows = [{**r, **r["counts"]} for r in d["runs"]]

@@ -325,12 +325,21 @@ def test_dashboard_draws_every_chart_the_issue_names_and_lists_the_runs(db: Path
         assert f'id="chart-{chart}"' in page, chart
     assert page.count("<svg") == 7 and "<script>" not in page.split("</header>")[1]
     runs = page.split('id="runs"')[1].split("</table>")[0]
-    assert "run-1" in runs and "completed" in runs and "<th>analysed</th>" in runs
-    assert "<td>3</td>" in runs
+    # in words a manager reads, not the counts' raw keys (those stay in the CSV export)
+    assert "run-1" in runs and "completed" in runs and "<th>analysed</th>" not in runs
+    assert "<td>4 new, 3 analysed</td><td>1 failed</td><td>none</td>" in runs
     chart = page.split('id="chart-broken-promises"')[1].split("</figure>")[0]
     assert "agent &lt;7&gt;" in chart
     sla = page.split('id="sla"')[1].split("</table>")[0]  # cases opened days ago, no contact
-    assert re.search(r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td><td>1</td>", sla)
+    assert re.search(
+        r"<td>critical</td><td>2 h</td><td>0</td><td>–</td><td>–</td>"
+        r"<td>1 \(longest \d+ days\)</td>",
+        sla,
+    )
+    tile = page.split('id="waiting">')[1].split("</div>")[0]  # how many wait, and how long
+    assert re.match(
+        r"\d+</b> customers are waiting past their SLA now; the longest for \d+ days", tile
+    )
     for what in ("cases", "flagged", "root_causes", "agents", "first_contact", "runs"):
         r = c.get(f"/export/{what}.csv")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv"), what
@@ -849,3 +858,24 @@ def test_a_case_of_a_queue_i_do_not_serve_stays_closed_by_id(db: Path) -> None:
     boss = TestClient(app, base_url="http://127.0.0.1")
     login(boss, "max")
     assert boss.get(page).status_code == 200
+
+
+def test_a_run_reads_as_words_with_nothing_raw() -> None:
+    from datetime import datetime, timedelta
+
+    from aftercall.web.dashboard import run_summary
+
+    started = datetime(2026, 12, 1, 9, 0)
+    counts = {"files": 7, "new": 5, "analysed": 4, "failed": 1, "skipped": 0, "not_english": 0}
+    counts |= {"cases_opened": 2, "customers_looked_at": -1, "webhooks_delivered": 3}
+    row = run_summary(
+        {"counts": counts, "started_at": started, "finished_at": started + timedelta(minutes=3)}
+    )
+    assert row == {
+        "calls": "5 new, 4 analysed",
+        "problems": "1 failed",
+        "cases": "2 opened",
+        "took": "3 minutes",
+    }
+    quiet = run_summary({"counts": {}, "started_at": started, "finished_at": None})
+    assert quiet == {"calls": "none", "problems": "none", "cases": "none", "took": "still running"}
