@@ -4,6 +4,7 @@ spans, the agent's behaviour on the call, and reviewers' decisions stored as lab
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -13,7 +14,7 @@ from typing import Any
 import duckdb
 
 from aftercall.nlp.behaviours import BEHAVIOURS
-from aftercall.review.disputes import disputes_of, on_decision
+from aftercall.review.disputes import disputes_of, on_decision, open_dispute_of
 from aftercall.review.labels import ReviewError, check_decision, store_label
 from aftercall.store.calls import rows_as_dicts
 
@@ -32,6 +33,21 @@ def threshold() -> float:
         return float(json.loads(model)["threshold"])
     except (OSError, KeyError, ValueError):
         return 0.5
+
+
+def call_title(row: dict[str, Any]) -> str:
+    """What a person calls a call: whose it was and what it was about ("Ana Ruiz: charged
+    twice for May"), never its hash. The first problem the customer raised, else the
+    summary, else the category."""
+    who = row.get("customer_name") or row.get("customer_id") or "Unknown customer"
+    needs = row.get("needs") or []
+    if isinstance(needs, str):
+        needs = json.loads(needs)
+    problem = next((n.get("text") for n in needs if n.get("kind") == "problem"), None)
+    about = problem or row.get("summary") or (row.get("category") or "").replace("_", " ")
+    if not about:
+        return str(who)
+    return f"{who}: {textwrap.shorten(str(about), 80, placeholder='…')}"
 
 
 @dataclass
@@ -59,11 +75,11 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
         else f"{SEVERITY_ORDER}, a.p_unresolved DESC, c.call_id"
     )
     until = f.until + timedelta(days=1) if f.until else None
-    return rows_as_dicts(
+    rows = rows_as_dicts(
         con.execute(
-            f"""SELECT c.call_id, c.agent_id, c.customer_name, c.queue,
+            f"""SELECT c.call_id, c.agent_id, c.customer_name, c.customer_id, c.queue,
                    coalesce(c.started_at, c.ingested_at) AS happened_at, c.duration_s,
-                   a.outcome, a.category, a.severity, a.p_unresolved, a.summary,
+                   a.outcome, a.category, a.severity, a.p_unresolved, a.summary, a.needs,
                    abs(a.p_unresolved - $threshold) AS margin,
                    (SELECT max_by(l.label, l."at") FROM labels l
                     WHERE l.call_id = c.call_id AND l.source = 'qa') AS reviewed
@@ -93,6 +109,9 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters) -> list[dict[s
             },
         )
     )
+    for row in rows:
+        row["title"] = call_title(row)
+    return rows
 
 
 def facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -192,6 +211,7 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
     disputes = disputes_of(con, call_id)
     return {
         "call": call[0],
+        "title": call_title(call[0]),
         "turns": turns,
         "scorecard": scorecard,
         "promises": promises,
@@ -232,6 +252,13 @@ def record_decision(
     ).fetchone()
     if again is not None:
         return str(again[0])
+    disputed = open_dispute_of(con, call_id)
+    if disputed and reviewer in (disputed["decided_by"], disputed["opened_by"]):
+        raise ReviewError(
+            "you are one side of this call's open dispute: another reviewer settles it"
+        )
+    if disputed:
+        raise ReviewError("this call has an open dispute: settle it, which is the decision")
     label = store_label(con, call_id, decision, reviewer, category, note)
     on_decision(con, call_id, reviewer, label)
     return label

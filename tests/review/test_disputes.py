@@ -41,6 +41,13 @@ def test_disagreement_dispute_settlement_and_calibration(db: Path) -> None:
         for who in ("rita", "lee"):  # the same reviewer cannot settle their own dispute
             with pytest.raises(ReviewError, match="a second reviewer must settle it"):
                 ds.settle(con, opened["dispute_id"], who, "resolved")
+        # while it is open, neither side decides again (that would settle it by the back
+        # door), and a third reviewer's decision is the settlement, not one more label
+        for who in ("rita", "lee"):
+            with pytest.raises(ReviewError, match="you are one side of this call's open dispute"):
+                record_decision(con, b, "resolved", who)
+        with pytest.raises(ReviewError, match="settle it, which is the decision"):
+            record_decision(con, b, "resolved", "kim")
         with pytest.raises(ReviewError, match="unknown decision"):
             ds.settle(con, opened["dispute_id"], "kim", "maybe")
         with pytest.raises(ReviewError, match="there is no dispute 999"):

@@ -3,6 +3,8 @@ CSRF, rate limit, session fixation), escaping, audio by id, review decisions and
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -199,6 +201,29 @@ def test_review_queue_sorts_and_filters(db: Path) -> None:
     by_margin = re.findall(r'href="/calls/([0-9a-f]{16})"', c.get("/review?sort=uncertainty").text)
     assert sorted(by_margin) == flagged
     assert "No flagged calls match" in c.get("/review?category=no-such-category").text
+
+
+def test_calls_are_titled_by_customer_and_first_problem_not_a_hash(db: Path) -> None:
+    c = client(db)
+    login(c, "rita")
+    page = c.get("/review").text
+    links = re.findall(r'href="/calls/([0-9a-f]{16})" title="call \1">([^<]+)</a>', page)
+    assert sorted(x for x, _ in links) == _flagged(db)
+    with transaction(db) as con:
+        names = dict(
+            con.execute(
+                "SELECT call_id, coalesce(customer_name, customer_id, 'Unknown customer')"
+                " FROM calls"
+            ).fetchall()
+        )
+        needs = dict(con.execute("SELECT call_id, needs FROM analyses").fetchall())
+    for call, title in links:
+        assert title.startswith(f"{names[call]}: ") and not re.search("[0-9a-f]{16}", title)
+        problems = [n["text"] for n in json.loads(needs[call] or "[]") if n["kind"] == "problem"]
+        if problems:  # what the customer first raised, in their words (shortened)
+            assert title.split(": ", 1)[1][:30] == html.escape(problems[0])[:30]
+    call_page = c.get(f"/calls/{links[0][0]}").text
+    assert f"<h1>{links[0][1]}</h1>" in call_page and f"<title>{links[0][1]} ·" in call_page
     assert c.get("/review?since=not-a-date").status_code == 400
     assert c.get("/review?page=0").status_code == 400  # an HTML page saying which value
 
@@ -440,7 +465,13 @@ def test_a_dispute_is_settled_only_by_a_reviewer_who_is_neither_side(db: Path) -
     assert r.status_code == 303
     page = rita.get(f"/calls/{call}").text
     assert 'id="not-yours"' in page and "&lt;b&gt;she&lt;/b&gt; misheard" in page
-    assert 'id="settle"' in ada.get(f"/calls/{call}").text
+    assert 'id="decision"' not in page  # a side of the dispute gets no decision form...
+    r = rita.post(  # ...and a decision posted anyway is refused, saying why
+        f"/calls/{call}/decision", data={"decision": "resolved", "csrf_token": token["rita"]}
+    )
+    assert r.status_code == 400 and "one side of this call" in r.text
+    third = ada.get(f"/calls/{call}").text
+    assert 'id="settle"' in third and 'id="decision"' not in third  # settling is deciding
     with transaction(db) as con:
         (dispute_id,) = con.execute("SELECT dispute_id FROM disputes").fetchone()
     # neither the decider nor the disputer may settle it
