@@ -26,6 +26,29 @@ DECISION_WORDS = {
     "resolved": "marked resolved",
     "not_a_problem": "not a problem",
 }
+# The call page's highlight colours, one per group of signal kinds (nlp/signals.KINDS), with
+# the words its legend and screen readers use; a colour is never the only cue.
+MARK_WORDS = {
+    "problem": "a problem",
+    "unresolved": "left unresolved",
+    "deflection": "deflected",
+    "promise": "a promise",
+    "churn": "may leave",
+    "escalation": "escalation",
+    "abuse": "abuse",
+    "resolved": "resolved",
+    "ownership": "ownership",
+    "apology_first_person": "an apology",
+    "apology_corporate": "a scripted apology",
+}
+LEGEND = (
+    ("problem", "the customer's problem, or it left unresolved"),
+    ("deflection", "the agent deflected"),
+    ("promise", "a promise"),
+    ("churn", "may leave, escalation or abuse"),
+    ("resolved", "resolved, ownership or an apology"),
+    ("apology_corporate", "a scripted apology"),
+)
 Reviewer = Annotated[str, Depends(require("reviewer", "manager"))]
 # The call page and its recording: reviewers and managers, and an outreach agent for the
 # calls of a case they own (its evidence links), read-only
@@ -106,7 +129,15 @@ def call(request: Request, call_id: str, me: CallReader) -> HTMLResponse:
         raise HTTPException(404, "there is no such call")
     prev = request.query_params.get("prev", "")
     prev = prev if re.fullmatch(r"[0-9a-f]{16}", prev) else None  # only ever a call id
-    return render(request, "call.html", decisions=DECISIONS, prev=prev, **data)
+    return render(
+        request,
+        "call.html",
+        decisions=DECISIONS,
+        prev=prev,
+        mark_words=MARK_WORDS,
+        legend=LEGEND,
+        **data,
+    )
 
 
 @router.get("/calls/{call_id}/audio")

@@ -764,7 +764,7 @@ def test_the_owner_reaches_the_customer_and_the_reveal_is_recorded(db: Path) -> 
     shown = c.post(f"{page}/contact", data={"csrf_token": csrf(c, page)})
     assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
     assert 'href="tel:+12025550147"' in shown.text and "kim@example.com" in shown.text
-    assert "contact_revealed" in shown.text  # in the history, with who
+    assert "contact revealed" in shown.text  # in the history, with who
     with transaction(db) as con:
         [(actor, detail)] = con.execute(
             "SELECT actor, detail FROM case_events WHERE event = 'contact_revealed'"
