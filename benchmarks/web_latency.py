@@ -1,4 +1,5 @@
-"""Web app response times with a large store: the review queue, a call page, a case page.
+"""Web app response times with a large store: the review queue, a call page, a case page,
+my cases, the verify queue and the dashboard.
 
     .venv/bin/python benchmarks/web_latency.py [--calls 100000] [--repeat 20]
 
@@ -98,6 +99,9 @@ def measure(db: Path, repeat: int) -> dict[str, float]:
         "review queue (agent filter)": timed(c, "/review?agent=A7", repeat),
         "call page": timed(c, f"/calls/{333:016x}", repeat),
         "case page": timed(c, "/cases/C-000333", repeat),
+        "my cases": timed(c, "/cases", repeat),
+        "verify promises": timed(c, "/verify", repeat),
+        "dashboard": timed(c, "/dashboard", repeat),
     }
 
 

@@ -59,15 +59,15 @@ def _lift(a: tuple[int, int], b: tuple[int, int], min_cases: int) -> dict[str, A
     return out
 
 
-def build_report(
-    con: duckdb.DuckDBPyConnection, settings: CaseSettings, at: datetime | None = None
-) -> dict[str, Any]:
-    at = at or now()
-    window = timedelta(days=settings.repeat_window_days)
-    build_call_flags(con, settings)
-    totals = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE outcome = 'unresolved') FROM call_flags"
-    ).fetchone()
+# the analysed calls, as call_flags holds them, without building call_flags (which joins
+# signals and walks every customer's calls: the dashboard needs none of that)
+ANALYSED = """SELECT coalesce(c.started_at, c.ingested_at) AS happened_at, a.outcome
+              FROM calls c JOIN analyses a USING (call_id) WHERE c.status = 'analysed'"""
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The figures the dashboard shows: calls and flags (in all and by week), cases, the
+    recovery rate, time to first contact, and cases by category. Cheap at any size."""
     cases = con.execute(
         """SELECT count(*),
              count(*) FILTER (WHERE case_id IN (SELECT case_id FROM case_events
@@ -88,14 +88,40 @@ def build_report(
              count(*) FILTER (WHERE state = 'resolved_on_call') AS fixed_on_a_call
            FROM cases GROUP BY category ORDER BY cases DESC, category""",
     )
-    by_week = _rows(
+    by_week = _rows(  # grouped on the timestamp, formatted after: one strftime per week
         con,
-        """SELECT strftime(date_trunc('week', happened_at), '%Y-%m-%d') AS week,
-             count(*) AS calls, count(*) FILTER (WHERE outcome = 'unresolved') AS flagged,
-             round(100.0 * count(*) FILTER (WHERE outcome = 'unresolved') / count(*), 1)
-               AS flag_rate_pct
-           FROM call_flags GROUP BY week ORDER BY week""",
+        f"""SELECT strftime(week, '%Y-%m-%d') AS week, calls, flagged,
+             round(100.0 * flagged / calls, 1) AS flag_rate_pct
+           FROM (SELECT date_trunc('week', happened_at) AS week, count(*) AS calls,
+                        count(*) FILTER (WHERE outcome = 'unresolved') AS flagged
+                 FROM ({ANALYSED}) GROUP BY 1)
+           ORDER BY 1""",
     )
+    calls, flagged = sum(w["calls"] for w in by_week), sum(w["flagged"] for w in by_week)
+    return {
+        "calls": calls,
+        "flagged": flagged,
+        "flag_rate": _rate(flagged, calls),
+        "cases": cases[0],
+        "recovery_rate": _rate(cases[1], cases[2]),
+        "recovered": cases[1],
+        "with_outcome": cases[2],
+        "first_contact_hours_median": cases[3],
+        "first_contact_hours_p90": cases[4],
+        "by_category": by_category,
+        "by_week": by_week,
+    }
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection, settings: CaseSettings, at: datetime | None = None
+) -> dict[str, Any]:
+    """The whole report (`aftercall report`): the headline figures, then what needs each
+    customer's calls in order (call_flags): behaviour, products, agents, the holdout's lift
+    and the detector's running self-measurement."""
+    at = at or now()
+    window = timedelta(days=settings.repeat_window_days)
+    build_call_flags(con, settings)
     behaviour = _rows(
         con,
         """WITH b AS (SELECT DISTINCT call_id, kind FROM signals
@@ -137,19 +163,9 @@ def build_report(
     )
     return {
         "at": at,
+        **headline(con),
         "promises_by_agent": _promises_by(con, "coalesce(c.agent_id, 'unknown')", "agent"),
         "promises_by_kind": _promises_by(con, "p.kind", "kind"),
-        "calls": totals[0],
-        "flagged": totals[1],
-        "flag_rate": _rate(totals[1], totals[0]),
-        "cases": cases[0],
-        "recovery_rate": _rate(cases[1], cases[2]),
-        "recovered": cases[1],
-        "with_outcome": cases[2],
-        "first_contact_hours_median": cases[3],
-        "first_contact_hours_p90": cases[4],
-        "by_category": by_category,
-        "by_week": by_week,
         "by_product": by_product,
         "behaviour": behaviour,
         "by_agent": by_agent,

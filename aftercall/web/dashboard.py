@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from aftercall.cases.export import CASE_CSV_FIELDS, safe_cell
-from aftercall.cases.report import build_report
+from aftercall.cases.report import headline
 from aftercall.cases.worklist import Filters, worklist
 from aftercall.config import CaseSettings
 from aftercall.review.decisions import QueueFilters, review_queue
@@ -68,11 +68,13 @@ def _first_contact(con: duckdb.DuckDBPyConnection, sla: dict[str, float]) -> lis
 def dashboard_data(con: duckdb.DuckDBPyConnection, settings: CaseSettings) -> dict[str, Any]:
     """Every figure the dashboard shows, from one transaction."""
     return {
-        "report": build_report(con, settings),
+        "report": headline(con),
         "cases_by_week": _rows(
             con,
-            """SELECT strftime(date_trunc('week', created_at), '%Y-%m-%d') AS week,
-                      count(*) AS cases FROM cases GROUP BY week ORDER BY week""",
+            """SELECT strftime(week, '%Y-%m-%d') AS week, cases
+               FROM (SELECT date_trunc('week', created_at) AS week, count(*) AS cases
+                     FROM cases GROUP BY 1)
+               ORDER BY 1""",
         ),
         # recovered among the cases that got an outcome, by the week of their first outcome
         "recovery_by_week": _rows(
