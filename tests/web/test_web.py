@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from aftercall.config import Settings
 from aftercall.store.db import transaction
-from aftercall.web import auth
 from aftercall.web.app import create_app
 from tests.casekit import SETTINGS, T0, refresh
 from tests.webkit import PASSWORD, WEB_SETTINGS, build_db, client, csrf, login
@@ -29,11 +28,6 @@ def db(base_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "web.duckdb"
     copy.write_bytes(base_db.read_bytes())
     return copy
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter() -> None:
-    auth.limiter.failures.clear()
 
 
 def _flagged(db: Path) -> list[str]:
