@@ -17,7 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
-from aftercall.web import admin, api, auth, cases, dashboard, models, review, sessions
+from aftercall.web import admin, api, approvals, auth, cases, dashboard, models, review, sessions
 from aftercall.web.headers import SecurityHeaders
 from aftercall.web.limits import BodyLimit
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
@@ -56,7 +56,7 @@ def create_app(
     # added last, so it is outermost: error pages and redirects get the headers too
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, review, cases, dashboard, models, admin, api):
+    for module in (auth, review, cases, approvals, dashboard, models, admin, api):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
