@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aftercall.nlp.card_groups import Group, card_groups, luhn_ok
 from aftercall.nlp.transcript import Word
 
 if TYPE_CHECKING:
@@ -363,18 +364,6 @@ def _runs(toks: list[_Tok]) -> list[tuple[int, int]]:
 # --- checksums -------------------------------------------------------------------------------
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
 def aba_ok(digits: str) -> bool:
     if len(digits) != 9 or not digits.isdigit():
         return False
@@ -608,12 +597,17 @@ def _regex_spans(text: str, names: bool) -> list[Span]:
 # --- the whole call --------------------------------------------------------------------------
 
 
-def find_spans(texts: list[str], cfg: RedactionConfig | None = None) -> list[list[Span]]:
-    """The spans to redact in each of a call's turn texts, in call order."""
+def find_spans(
+    texts: list[str], cfg: RedactionConfig | None = None, speakers: list[str] | None = None
+) -> list[list[Span]]:
+    """The spans to redact in each of a call's turn texts, in call order. `speakers` (one
+    per text) lets a card read in groups by one side be read whole while the other side
+    talks in between (nlp/card_groups.py); without it the texts are one stream."""
     cfg = cfg or RedactionConfig()
     keep = frozenset(w.lower() for w in cfg.keep_after)
     toks = [t for i, text in enumerate(texts) for t in _tokens(i, text)]
     found: list[tuple[str, int, int]] = []  # (kind, first token, last token)
+    groups: list[Group] = []  # digit groups that may be part of a card read in pieces
     for first, last in _runs(toks):
         digits = _read_digits(toks[first : last + 1])
         if not digits:
@@ -622,9 +616,16 @@ def find_spans(texts: list[str], cfg: RedactionConfig | None = None) -> list[lis
         if nxt in MONEY_AFTER:
             continue
         ctx, dist = _context(toks, first, keep)
-        kind = _classify(digits, ctx, dist, _card_near(toks, first, found))
+        near = _card_near(toks, first, found)
+        kind = _classify(digits, ctx, dist, near)
         if kind:
             found.append((kind, first, last))
+        if ctx in (None, "CARD"):
+            who = speakers[toks[first].turn] if speakers else None
+            groups.append(Group(first, last, digits, who, kind == "CARD", near))
+    for g in card_groups(groups):  # a card read over several turns: every group is CARD
+        found = [f for f in found if (f[1], f[2]) != (g.first, g.last)]
+        found.append(("CARD", g.first, g.last))
     # Dates said after "born" / "date of birth", and expiry dates near a card.
     for i, tok in enumerate(toks):
         kind = CONTEXT.get(tok.norm, ("",))[0]
@@ -728,8 +729,9 @@ def redact_transcript(
     if not cfg.enabled or not transcript.turns:
         return transcript, []
     texts = [" ".join(w.text for w in t.words) if t.words else t.text for t in transcript.turns]
+    speakers = [t.speaker for t in transcript.turns]
     turns, spans = [], []
-    for turn, found in zip(transcript.turns, find_spans(texts, cfg), strict=True):
+    for turn, found in zip(transcript.turns, find_spans(texts, cfg, speakers), strict=True):
         new, kept = _redact_turn(turn, found)
         turns.append(new)
         spans.extend(kept)

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from aftercall.cases import approvals
 from aftercall.cases.events import EventLog
 from aftercall.store.calls import now
 
@@ -163,12 +164,16 @@ def record_outcome(
     approved_by: str | None = None,
     followup_days: float = 7.0,
     at: datetime | None = None,
+    asserted: bool = False,
 ) -> str:
     """Record what happened on the case; returns the new state.
 
     Recovered or declined straight from claimed records the contact first (one call, two
-    facts). Recovered schedules the follow-up check. A gesture above the tier's cap needs
-    `approved_by` (rule 6: the owner may grant up to the cap without asking)."""
+    facts). Recovered schedules the follow-up check. The owner may grant up to the tier's cap
+    without asking (rule 6). Above it, `approved_by` must be a manager user of the app (the
+    web app passes the logged-in manager themselves; `asserted`: the name was given on the
+    command line by `actor`, and the event says so); without one the gesture is not granted
+    but becomes a request that a manager decides (cases.approvals, issue 20 item 8)."""
     if outcome not in OUTCOMES:
         raise CaseError(f"unknown outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
     log = EventLog(at or now())
@@ -184,12 +189,20 @@ def record_outcome(
         cap = float(json.loads(plan or "{}").get("atonement", {}).get("cap", 0.0))
         if granted < 0:
             raise CaseError("a granted amount cannot be negative")
-        if granted > cap and not approved_by:
+        if granted <= cap:
+            detail.update(granted=granted, cap=cap)
+        elif approved_by is None:  # a request, not a grant: a manager decides in the app
+            ask = approvals.request(con, case_id, granted, cap, outcome, actor, log.at)
+            detail.update(gesture_requested=granted, cap=cap, approval=ask)
+        elif not approvals.is_manager(con, approved_by):
             raise CaseError(
-                f"{granted:,.2f} is above this case's cap of {cap:,.2f}: it needs a manager's "
-                "approval (say who approved it)"
+                f"{granted:,.2f} is above this case's cap of {cap:,.2f} and {approved_by} is "
+                "not a manager of the web app: only a manager's own approval counts"
             )
-        detail.update(granted=granted, cap=cap, approved_by=approved_by)
+        else:
+            detail.update(granted=granted, cap=cap, approved_by=approved_by)
+            if asserted:  # not given in the app: the record says who claimed it
+                detail["approval"] = f"asserted by {actor} on the command line"
     if state == "open" and owner == actor and outcome != "closed":
         # the owner's own assigned case: working it is claiming it (one event each)
         _move(con, case_id, "claimed", log, actor, {"owner_was": owner}, {"owner": actor})

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from aftercall.cases import approvals
 from aftercall.cases.drafts import atonement_words
 from aftercall.cases.events import EventLog
 from aftercall.cases.lifecycle import CaseError, claim
@@ -183,6 +184,7 @@ def case_page(
         "promises": promises,
         "events": events,
         "atonement": atonement,
+        "approvals": approvals.listed(con, settings.currency, case_id=case_id),
     }
 
 

@@ -105,19 +105,28 @@ def outcome(
         float | None, typer.Option(help="the gesture given (credit, waived fee), in currency")
     ] = None,
     approved_by: Annotated[
-        str | None, typer.Option(help="who approved a gesture above the case's cap")
+        str | None,
+        typer.Option(
+            help="the manager (a web app user with the manager or admin role) who approved a "
+            "gesture above the case's cap; the record says that --by named them. Without it "
+            "such a gesture waits for a manager's decision in the web app (/approvals)"
+        ),
     ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Record what happened on a case. Recovered schedules the follow-up check."""
     # lazy: `aftercall --help` and other commands start fast
+    from aftercall.cases import approvals
+
+    # lazy: `aftercall --help` and other commands start fast
     from aftercall.cases.lifecycle import record_outcome
 
     settings = base.settings_for(config, db)
-    state = _write(
-        settings,
-        lambda con: record_outcome(
+    at = base.parse_moment(None)
+
+    def work(con: Any) -> tuple[str, str | None]:
+        state = record_outcome(
             con,
             case_id,
             result,
@@ -126,9 +135,16 @@ def outcome(
             granted=granted,
             approved_by=approved_by,
             followup_days=settings.cases.followup_days,
-        ),
-    )
-    out.print(f"{visible(case_id)} is now {state}", highlight=False, markup=False)
+            at=at,
+            asserted=True,
+        )
+        return state, approvals.requested_at(con, case_id, at)
+
+    state, asked = _write(settings, work)
+    said = f"{visible(case_id)} is now {state}"
+    if asked:
+        said += f"; the gesture above the cap waits for a manager's approval ({asked}, /approvals)"
+    out.print(said, highlight=False, markup=False)
 
 
 @contacts_app.command("import-optout")

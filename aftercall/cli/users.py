@@ -23,7 +23,8 @@ def add(
     db: base.DbOption = None,
     config: base.ConfigOption = None,
 ) -> None:
-    """Create a user, or set a new password and role for an existing one."""
+    """Create a user, or set a new password and role for an existing one (which logs them
+    out everywhere)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

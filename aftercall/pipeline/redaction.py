@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,22 @@ def _clear_keys(
     return len(rows), found
 
 
+def _call_turns(con: duckdb.DuckDBPyConnection, cfg: RedactionConfig) -> tuple[int, list[Leftover]]:
+    """Turn texts read call by call, in order and with their speakers, as redaction reads
+    them: personal data said over several turns (a card read a group at a time) is found
+    whole, and a group left in clear next to a redacted "[CARD]" reads as part of a card."""
+    rows = con.execute(
+        "SELECT call_id, speaker, text FROM turns WHERE text IS NOT NULL ORDER BY call_id, idx"
+    ).fetchall()
+    found = []
+    for call_id, turns in groupby(rows, key=lambda r: r[0]):
+        said = list(turns)
+        spans = find_spans([t for _, _, t in said], cfg, [s or "unknown" for _, s, _ in said])
+        kinds = sorted({s.kind for per_turn in spans for s in per_turn})
+        found += [Leftover("turns", "text", str(call_id), k) for k in kinds]
+    return len(rows), found
+
+
 def audit_pii(
     con: duckdb.DuckDBPyConnection, contact: bool = False, cfg: RedactionConfig | None = None
 ) -> tuple[int, list[Leftover]]:
@@ -152,6 +169,10 @@ def audit_pii(
         if (table, column) in KEY_COLUMNS:
             n, clear = _clear_keys(con, table, column, key_sql)
             scanned, found = scanned + n, found + clear
+            continue
+        if (table, column) == ("turns", "text"):
+            n, said = _call_turns(con, cfg)
+            scanned, found = scanned + n, found + said
             continue
         rows = con.execute(
             f'SELECT {key_sql}, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'

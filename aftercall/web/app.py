@@ -17,7 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aftercall.config import Settings
 from aftercall.store.db import StoreError
-from aftercall.web import admin, api, auth, cases, dashboard, models, review
+from aftercall.web import admin, api, approvals, auth, cases, dashboard, models, review, sessions
 from aftercall.web.headers import SecurityHeaders
 from aftercall.web.limits import BodyLimit
 from aftercall.web.pages import HERE, Forbidden, LoginRequired, WebState, render
@@ -36,7 +36,8 @@ def create_app(
     db_path: Path, settings: Settings | None = None, secret: str | None = None
 ) -> FastAPI:
     """The app for one database file. `secret` signs session cookies; without one a random
-    key is made, so sessions end when the server restarts."""
+    key is made, so sessions end when the server restarts. The sessions themselves live in
+    the database (web/sessions.py): processes that share `secret` share them."""
     app = FastAPI(title="aftercall", docs_url=None, redoc_url=None, openapi_url=None)
     settings = settings or Settings(db=Path(db_path))
     app.state.web = WebState(Path(db_path), settings)
@@ -44,7 +45,7 @@ def create_app(
         SessionMiddleware,
         secret_key=secret or secrets.token_urlsafe(32),
         session_cookie="aftercall_session",
-        max_age=12 * 3600,
+        max_age=sessions.SESSION_S,  # the server ends it then too
         same_site="strict",
         https_only=False,  # served on 127.0.0.1 by default; put TLS in front to expose it
     )
@@ -55,7 +56,7 @@ def create_app(
     # added last, so it is outermost: error pages and redirects get the headers too
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, review, cases, dashboard, models, admin, api):
+    for module in (auth, review, cases, approvals, dashboard, models, admin, api):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

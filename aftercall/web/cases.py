@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from aftercall.cases import outreach
+from aftercall.cases import approvals, outreach
 from aftercall.cases.ledger import LedgerError, mark, verify_list
 from aftercall.cases.lifecycle import (
     OUTCOMES,
@@ -129,10 +129,14 @@ def outcome(
     outcome: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
     granted: Annotated[str, Form()] = "",
-    approved_by: Annotated[str, Form()] = "",
     followup_days: Annotated[float, Form(ge=0, le=365)] = 7.0,
 ):
+    """Record an outcome. A gesture above the cap is approved by a manager recording it
+    themselves; an agent's becomes a request for a manager (/approvals). No typed approver
+    name is read: an agent could type anyone's (issue 20 item 8)."""
     _case_id(case_id)
+    manager = request.session.get("role") in ("manager", "admin")
+    at, asked = now(), None
     try:
         amount = float(granted) if granted.strip() else None
     except ValueError:
@@ -146,11 +150,7 @@ def outcome(
                 owner = con.execute(
                     "SELECT owner FROM cases WHERE case_id = ?", [case_id]
                 ).fetchone()
-                if (
-                    owner
-                    and owner[0] != me
-                    and request.session.get("role") not in ("manager", "admin")
-                ):
+                if owner and owner[0] != me and not manager:
                     raise CaseError(f"case {case_id} is owned by {owner[0]}: claim it first")
                 record_outcome(
                     con,
@@ -159,9 +159,11 @@ def outcome(
                     me,
                     note=note[:2000] or None,
                     granted=amount,
-                    approved_by=approved_by[:64] or None,
+                    approved_by=me if manager else None,
                     followup_days=followup_days,
+                    at=at,
                 )
+                asked = approvals.requested_at(con, case_id, at)
         except CaseError as exc:
             error = str(exc)
     if error:
@@ -170,11 +172,13 @@ def outcome(
         )
         if data is None:
             raise HTTPException(404, "there is no such case on any list")
-        typed = {"outcome": outcome, "note": note, "granted": granted, "approved_by": approved_by}
+        typed = {"outcome": outcome, "note": note, "granted": granted}
         return render(
             request, "case.html", 400, outcomes=_offered(data, me), error=error, form=typed, **data
         )
     said = OUTCOME_LABELS.get(outcome, outcome)
+    if asked:
+        said += f"; the gesture above the cap waits for a manager's approval ({asked})"
     return RedirectResponse(f"/cases/{case_id}?saved={quote(said)}", status_code=303)
 
 

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 
 from aftercall.config import Settings
 from aftercall.store.db import open_db, transaction
+from aftercall.web import sessions
 from aftercall.web.csrf import token
 from aftercall.web.users import role_of
 
@@ -66,9 +67,10 @@ class Forbidden(Exception):
 
 def _check_role(request: Request, con: duckdb.DuckDBPyConnection) -> None:
     """The role check `auth.require` asked for, made on this request's one connection (a
-    user removed or disabled since login is logged out)."""
+    user removed or disabled since login is logged out), after the session check: the
+    cookie's token must still be a live session of that user (web/sessions.py)."""
     name, roles = request.state.auth
-    role = role_of(con, name)
+    role = role_of(con, name) if sessions.alive(con, request.session.get("sid"), name) else None
     if role is None:
         request.session.clear()
         raise LoginRequired()

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from aftercall.store.calls import now
+from aftercall.web.sessions import end_all
 
 ROLES = ("reviewer", "outreach", "manager", "admin")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}")
@@ -23,7 +24,8 @@ class UserError(Exception):
 
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str) -> None:
-    """Create a user (or replace the password and role of an existing one)."""
+    """Create a user (or replace the password and role of an existing one, which ends their
+    sessions: whoever held the old password is logged out)."""
     if not NAME_RE.fullmatch(name or ""):
         raise UserError(
             "a user name is 1-64 letters, digits, spaces or . _ @ - and starts with a letter "
@@ -38,6 +40,7 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
         " VALUES (?, ?, ?, ?, false)",
         [name, role, _hasher.hash(password), now()],
     )
+    end_all(con, name)
 
 
 def check_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> str | None:
@@ -82,13 +85,19 @@ def set_role(con: duckdb.DuckDBPyConnection, name: str, role: str) -> None:
     _existing(con, name)
     if role != "admin" and _enabled_admins(con) == {name}:
         raise UserError(f"{name} is the last admin: make someone else admin first")
-    con.execute("UPDATE users SET role = ? WHERE name = ?", [role, name])
+    changed = con.execute(
+        "UPDATE users SET role = ? WHERE name = ? AND role <> ? RETURNING 1", [role, name, role]
+    ).fetchall()
+    if changed:
+        end_all(con, name)  # they log in again and get the new role's pages, nothing older
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, name: str, disabled: bool) -> None:
-    """Disable a user (they are logged out at their next request) or enable them again; the
-    last enabled admin cannot be disabled."""
+    """Disable a user (their sessions end: logged out at their next request) or enable them
+    again; the last enabled admin cannot be disabled."""
     _existing(con, name)
     if disabled and _enabled_admins(con) == {name}:
         raise UserError(f"{name} is the last admin: make someone else admin first")
     con.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name])
+    if disabled:
+        end_all(con, name)

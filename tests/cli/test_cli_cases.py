@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aftercall.cli import app
+from aftercall.store.db import transaction
 from tests.casekit import BILL_OPEN, T0, add_call, refresh
 
 runner = CliRunner()
@@ -76,3 +77,46 @@ def test_import_optout_reports_skipped_rows_and_honours_the_rest(db: Path, tmp_p
     assert [c["customer_id"] for c in _json(db, *NOON)] == ["=HYPERLINK(1)"]
     missing = runner.invoke(app, ["contacts", "import-optout", str(tmp_path / "no.csv")])
     assert missing.exit_code == 1 and "cannot read" in missing.stderr
+
+
+def test_a_gesture_over_the_cap_names_a_real_manager_or_waits_for_one(db: Path) -> None:
+    """Issue 20 item 8: --approved-by must name a manager user of the web app, and the event
+    says it was asserted on the command line; without it the gesture waits on /approvals."""
+    case_id = _json(db, *NOON)[0]["case_id"]
+    base = ["--by", "Lee Park", "--db", str(db)]
+    claim = runner.invoke(app, ["cases", "claim", case_id, *base, "--take-over", "cover"])
+    assert claim.exit_code == 0, claim.output
+    added = runner.invoke(
+        app,
+        ["users", "add", "max", "--role", "manager", "--password-stdin", "--db", str(db)],
+        input="a long password\n",
+    )
+    assert added.exit_code == 0, added.output
+    over = ["cases", "outcome", case_id, "reached", "--granted", "100000", *base]
+    typed = runner.invoke(app, [*over, "--approved-by", "Dana Cole"])
+    assert typed.exit_code == 1 and "Dana Cole is not a manager" in typed.stderr
+    asked = runner.invoke(app, over)
+    assert asked.exit_code == 0, asked.output
+    assert "waits for a manager's approval (A-00001, /approvals)" in asked.stdout
+    done = runner.invoke(
+        app,
+        [
+            "cases",
+            "outcome",
+            case_id,
+            "recovered",
+            "--granted",
+            "60",
+            *base,
+            "--approved-by",
+            "max",
+        ],
+    )
+    assert done.exit_code == 0 and "is now recovered" in done.stdout
+    with transaction(db) as con:
+        (detail,) = con.execute(
+            "SELECT detail FROM case_events WHERE event = 'recovered'"
+        ).fetchone()
+    detail = json.loads(detail)
+    assert (detail["granted"], detail["approved_by"]) == (60, "max")
+    assert detail["approval"] == "asserted by Lee Park on the command line"

@@ -148,3 +148,66 @@ def test_audit_finds_a_planted_leftover_and_exits_non_zero(tmp_path: Path) -> No
 def test_audit_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "pii", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "no database" in result.output
+
+
+CARD_IN_FOUR_TURNS = """Agent: Thank you for calling, how can I help?
+Customer: I want to pay the bill that was charged twice.
+Agent: Can I have your card number? Read it slowly, in groups of four, and I will type it \
+into our billing system as you say it, no rush at all, take your time, whenever you are ready.
+Customer: four five three nine
+Agent: Okay, next four.
+Customer: one four eight eight
+Agent: Yes, go on.
+Customer: oh three four three
+Agent: Great, I have twelve digits so far, and the last ones?
+Customer: six four six seven
+Agent: Thank you, the payment is done.
+"""
+
+
+def test_a_card_read_in_four_turns_leaves_no_group_in_the_database(tmp_path: Path) -> None:
+    """Issue 20 item 13: each group alone is no card and the word "card" is far back by the
+    last one; through the pipeline into DuckDB all four are [CARD] and the audit, which reads
+    a call's turns together, finds nothing."""
+    from aftercall.pipeline.redaction import audit_pii
+    from aftercall.store.db import transaction
+    from tests.casekit import T0, add_call
+
+    db = tmp_path / "calls.duckdb"
+    call_id = add_call(db, tmp_path, CARD_IN_FOUR_TURNS, "C-77", T0)
+    with transaction(db) as con:
+        said = con.execute(
+            "SELECT text FROM turns WHERE call_id = ? AND speaker = 'customer' ORDER BY idx",
+            [call_id],
+        ).fetchall()
+        assert audit_pii(con)[1] == []
+    assert [t for (t,) in said[1:]] == ["[CARD]"] * 4
+    result = CliRunner().invoke(app, ["audit", "pii", "--db", str(db)])
+    assert result.exit_code == 0 and "no personal data found" in result.output
+
+
+def test_the_audit_reads_a_calls_turns_together(tmp_path: Path) -> None:
+    """A last group left in clear after three redacted ones is found (it was not, turn by
+    turn), and its value is never shown."""
+    from aftercall.store.db import open_db
+
+    db = tmp_path / "calls.duckdb"
+    turns = [
+        "[CARD]",
+        "okay",
+        "[CARD]",
+        "yes",
+        "[CARD]",
+        "and the last ones?",
+        "six four six seven",
+    ]
+    with open_db(db) as con:
+        for idx, text in enumerate(turns):
+            speaker = "agent" if idx % 2 else "customer"
+            con.execute(
+                "INSERT INTO turns (call_id, idx, speaker, text) VALUES ('c1', ?, ?, ?)",
+                [idx, speaker, text],
+            )
+    result = CliRunner().invoke(app, ["audit", "pii", "--db", str(db)])
+    assert result.exit_code == 1 and "CARD" in result.output and "c1" in result.output
+    assert "six four" not in result.output

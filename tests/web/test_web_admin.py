@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from aftercall.store.db import transaction
-from aftercall.web import auth
 from tests.webkit import build_db, client, csrf, login
 
 
@@ -21,7 +20,6 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def db(base_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "web.duckdb"  # each test changes users: its own copy
     copy.write_bytes(base_db.read_bytes())
-    auth.limiter.failures.clear()
     return copy
 
 
@@ -111,4 +109,8 @@ def test_the_last_admin_cannot_be_demoted_or_disabled(db: Path) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and _user(db, "ada") == ("reviewer", False)
-    assert c.get("/admin/users").status_code == 403  # no longer an admin, at once
+    # no longer an admin, at once: the role change ended her session (issue 20 item 9)
+    r = c.get("/admin/users", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    login(c, "ada")
+    assert c.get("/admin/users").status_code == 403

@@ -11,7 +11,6 @@ import pytest
 
 from aftercall.nlp.outcome import model_path
 from aftercall.store.db import transaction
-from aftercall.web import auth
 from tests.webkit import build_db, client, csrf, login
 
 SHIPPED = json.loads(model_path("outcome.json").read_text(encoding="utf-8"))
@@ -26,7 +25,6 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def db(base_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "web.duckdb"
     copy.write_bytes(base_db.read_bytes())
-    auth.limiter.failures.clear()
     # a retrain kept a candidate back: it lies beside the model in use (beside the database)
     folder = tmp_path / "web-models"
     folder.mkdir()
