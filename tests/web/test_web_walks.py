@@ -203,7 +203,7 @@ def test_a_managers_day(server, browser, width: int) -> None:
         text = Path(download.value.path()).read_text("utf-8")
         rows = list(csv.reader(io.StringIO(text)))
         assert rows and len(rows[0]) > 1, download.value.suggested_filename
-    for path in ("/models", "/calibration", "/review", "/cases"):
+    for path in ("/models", "/calibration", "/review", "/cases", "/approvals"):
         page.goto(f"{url}{path}")
         _visit(page, path.strip("/"), width)
     if PEOPLE["manager"][width] == "ada":  # the admin's own page
