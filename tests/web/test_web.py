@@ -903,3 +903,19 @@ def test_a_run_reads_as_words_with_nothing_raw() -> None:
     }
     quiet = run_summary({"counts": {}, "started_at": started, "finished_at": None})
     assert quiet == {"calls": "none", "problems": "none", "cases": "none", "took": "still running"}
+
+
+def test_an_incomplete_call_says_so_to_its_reviewer(db: Path) -> None:
+    call = _flagged(db)[-1]
+    with transaction(db) as con:
+        con.execute(
+            "UPDATE calls SET status = 'incomplete', error = 'truncated: 0.5 s of 27.2 s'"
+            " WHERE call_id = ?",
+            [call],
+        )
+    c = client(db)
+    login(c, "rita")
+    page = c.get(f"/calls/{call}").text
+    assert 'id="incomplete"' in page and "truncated: 0.5 s of 27.2 s" in page
+    others = [x for x in _flagged(db) if x != call]
+    assert 'id="incomplete"' not in c.get(f"/calls/{others[0]}").text
