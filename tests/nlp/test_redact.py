@@ -173,7 +173,7 @@ def test_eval_redaction_command_prints_every_kind() -> None:
 
     from aftercall.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "redaction"])
+    result = CliRunner().invoke(app, ["eval", "redaction", "--no-audio"])
     assert result.exit_code == 0, result.output
     for kind in ("CARD", "SSN", "CVV", "EXPIRY", "ROUTING", "EMAIL", "PHONE", "DOB", "ADDRESS"):
         assert kind in result.output
