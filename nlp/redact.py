@@ -361,6 +361,24 @@ def _runs(toks: list[_Tok]) -> list[tuple[int, int]]:
     return runs
 
 
+def says_number(word: str) -> bool:
+    """A transcript word says digits: "4111", "-1,", "four", "oh", "double", "forty-five"."""
+    toks = [t for t in _tokens(0, word) if t.norm]
+    return bool(toks) and all(_says_digits(t) for t in toks)
+
+
+def digit_runs(text: str) -> list[str]:
+    """The digits said by each run of number words and written digits in `text`, read
+    strictly: every token holding a digit counts, amounts and dates too ("4,111" is four
+    digits here, "4am" one), since this checks that no part of a number is left, not what
+    to redact."""
+    toks = _tokens(0, text)
+    for tok in toks:
+        if tok.digits is None and re.search(r"\d", tok.norm):
+            tok.digits, tok.money, tok.date = re.sub(r"\D", "", tok.norm), False, False
+    return [d for a, b in _runs(toks) if (d := _read_digits(toks[a : b + 1]))]
+
+
 # --- checksums -------------------------------------------------------------------------------
 
 
@@ -415,8 +433,10 @@ def _classify(digits: str, ctx: str | None, dist: int, card_near: bool) -> str |
         return "EXPIRY"
     if ctx == "CARD" and n >= 4 and not _is_year(digits):
         return "CARD"  # a group of a card read in parts ("4111 1111", "okay", "1111 ...")
-    if ctx == "SSN" and (n == 9 or (n == 4 and dist <= 8)):
-        return "SSN"  # four digits only as "the last four of my social"
+    if ctx == "SSN" and (8 <= n <= 10 or (n == 4 and dist <= 8)):
+        # nine digits, give or take the one Whisper drops or doubles in a read-out run
+        # ("five five five, one one, ..." heard as 8); four only as "the last four of my social"
+        return "SSN"
     if ctx == "ROUTING" and n == 9:
         return "ROUTING"
     if ctx in ("ROUTING", "ACCOUNT") and n >= 6:

@@ -30,8 +30,19 @@ def eval_redaction(
     ] = None,
     shared: Annotated[Path, typer.Option(help="../shared/data/text for the real sources")] = SHARED,
     show: Annotated[bool, typer.Option(help="print every miss and false alarm")] = False,
+    audio: Annotated[
+        bool,
+        typer.Option(
+            help="also the audio round trip: spoken numbers transcribed, redacted, and the "
+            "redacted copy read back by Whisper (about a minute)"
+        ),
+    ] = True,
+    clips: Annotated[
+        str | None, typer.Option(help="only the round-trip clips whose name contains this")
+    ] = None,
 ) -> None:
-    """Recall and precision of redaction per kind, on the marked set and on real text."""
+    """Recall and precision of redaction per kind, on the marked set and on real text; then
+    whether any digits of a card, SSN or account read aloud survive in the redacted audio."""
     # lazy: `aftercall --help` and other commands start fast
     from aftercall.evaluation.redaction import SET_PATH, score_abcd, score_cfpb, score_set
 
@@ -81,9 +92,50 @@ def eval_redaction(
         for line in examples[:5]:
             out.print(f"  {line}", highlight=False, markup=False)
     worst = [k for k in ("CARD", "SSN") if k in score.kinds and score.kinds[k].recall != 1.0]
+    failed = _audio_round_trip(clips) if audio else 0
     if worst:
         err.print(f"[red]below target:[/] recall under 100% for {', '.join(worst)}")
+    if failed:
+        err.print(f"[red]below target:[/] {failed} spoken number(s) survive in redacted audio")
+    if worst or failed:
         raise typer.Exit(1)
+
+
+def _audio_round_trip(only: str | None) -> int:
+    """Print the audio round trip's table; the number of clips that failed it."""
+    # lazy: loads Whisper; `eval redaction --no-audio` and other commands start fast
+    from aftercall.evaluation.redaction_audio import MAX_LEFT_S, SURVIVES, score_audio
+
+    try:
+        results = score_audio(only=only)
+    except FileNotFoundError as exc:  # an installed package has no tests/data
+        err.print(f"[red]error:[/] {exc}; --no-audio skips the round trip", highlight=False)
+        raise typer.Exit(1) from None
+    if not results:
+        err.print(f"[red]error:[/] no round-trip clip matches {only!r}", highlight=False)
+        raise typer.Exit(1)
+    # the clip's name says the kind, the voice and the speed (tests/data/spoken_numbers)
+    table = Table("clip", "text found", "covered", "outside", "read back", "verdict")
+    table.columns[0].no_wrap = True
+    for r in results:
+        table.add_row(
+            r.clip.name,
+            ", ".join(r.found) or "-",
+            _pct(r.covered),
+            f"{r.outside_s:.1f} s",
+            " ".join(r.read_back) or "-",
+            r.verdict if r.verdict == "ok" else f"[red]{r.verdict}[/]",
+        )
+    out.print(
+        f"\n[bold]Audio round trip[/]: {len(results)} clips of a number read aloud, "
+        "transcribed, redacted, and the redacted copy read back by Whisper. covered: share "
+        "of the number's seconds changed in the copy; outside: seconds changed around it. "
+        f"MISS: {SURVIVES}+ digits in a row read back; PART: over {MAX_LEFT_S} s of the "
+        "number left as it was",
+        highlight=False,
+    )
+    out.print(table)
+    return sum(r.verdict != "ok" for r in results)
 
 
 audit_app = typer.Typer(help="Check a database for things that must not be in it.")

@@ -65,7 +65,7 @@ def redacted_copy(
     # absolute: the web app, started from another folder, plays it by this path
     target = db.resolve().parent / cfg.audio_dir / f"{call_id}.flac"
     try:
-        redact_recording(source, redactions_in(transcript), target, cfg.audio, cfg.pad_s)
+        redact_recording(source, transcript, target, cfg.audio, cfg.pad_s)
     except (AudioError, OSError) as exc:
         log.warning("redacted copy of call %s not written: %s", call_id, exc)
         return None

@@ -54,7 +54,7 @@ def test_spoken_card_is_beeped_in_the_redacted_copy(tmp_path: Path) -> None:
     # The digits are read from ~4.5 s to ~10 s of the recording (espeak-ng at 150 wpm).
     assert 3.5 < card.start_s < 5.5 and 9.0 < card.end_s < 11.5
 
-    out = redact_recording(CARD_CALL, spans, tmp_path / "card.flac", "beep", pad_s=0.15)
+    out = redact_recording(CARD_CALL, redacted, tmp_path / "card.flac", "beep", pad_s=0.15)
     original = load_channels(CARD_CALL, RATE)[0]
     beeped = load_channels(out, RATE)[0]
     assert len(beeped) == len(original)
@@ -64,7 +64,7 @@ def test_spoken_card_is_beeped_in_the_redacted_copy(tmp_path: Path) -> None:
     before = slice(int(0.2 * RATE), int((card.start_s - 0.5) * RATE))
     np.testing.assert_allclose(beeped[before], original[before], atol=2e-3)  # rest untouched
 
-    silent = redact_recording(CARD_CALL, spans, tmp_path / "quiet.flac", "silence")
+    silent = redact_recording(CARD_CALL, redacted, tmp_path / "quiet.flac", "silence")
     assert np.abs(load_channels(silent, RATE)[0][inside]).max() < 1e-3
 
 
