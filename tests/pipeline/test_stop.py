@@ -48,6 +48,11 @@ def long_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _default_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _inbox(tmp_path: Path, long_call: Path) -> Path:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -71,6 +76,9 @@ def test_a_signal_mid_call_stops_the_run_in_seconds_and_leaves_calls_pending(
     run = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # a stray process of the run is killed below, not left over
+        # as from a terminal: a test suite started in the background (`make test &`) ignores
+        # SIGINT and its children inherit that, and `run` rightly keeps an ignored signal
+        preexec_fn=_default_signals,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 300
