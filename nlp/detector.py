@@ -43,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from aftercall.nlp import signals as _signals  # noqa: F401  (registers the components by name)
+from aftercall.nlp.leaving import p_dissatisfied
 from aftercall.nlp.needs import CallStory, Outcome, read_call
 from aftercall.nlp.outcome import (
     ModelScorer,
@@ -124,6 +125,9 @@ class Analysis(BaseModel):
     # the call as what happened: each need, what was done about it, how the customer left
     needs: list[dict[str, Any]] = Field(default_factory=list)
     left: str = "no_stance"
+    # how the customer left, as a probability (nlp/leaving.py): beside the outcome, never
+    # deciding it; None only for analyses made before it existed
+    p_dissatisfied: float | None = None
 
 
 # ------------------------------------------------------------------------------ config
@@ -898,6 +902,7 @@ def _decide(
         features=features,
         features_version=features_version(),
         needs=story.as_json(),
+        p_dissatisfied=p_dissatisfied(transcript.turns),
         left=story.left,
     )
 

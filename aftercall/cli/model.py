@@ -55,6 +55,28 @@ def train(
     out.print(f"wrote {dest}: {model['model_version']}, threshold {model['threshold']:.3f}")
 
 
+def train_leaving(
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="where to write the model \\[default: models/leaving.json]"),
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="shared data folder \\[default: ../shared/data]")
+    ] = None,
+) -> None:
+    """Train how the customer left (p_dissatisfied) on USS and write models/leaving.json."""
+    # lazy: `aftercall --help` and other commands start fast
+    from aftercall.training.datasets import shared_data_dir
+    from aftercall.training.leaving import train as fit  # lazy: as above
+
+    root = shared_data_dir(data)
+    if root is None:
+        raise typer.BadParameter(f"no shared data at {data or '../shared/data'}: USS is needed")
+    model = fit(root, out_file)
+    dest = out_file or "models/leaving.json"
+    out.print(f"wrote {dest}: {model['model_version']}, trained on {model['trained_on']}")
+
+
 def eval_detector(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the PR curve and JSON")] = Path(
         "eval"
@@ -201,6 +223,7 @@ def bench_nlp(
 
 
 app.command("train")(train)
+app.command("train-leaving")(train_leaving)
 eval_app.command("detector")(eval_detector)
 eval_app.command("learning")(eval_learning)
 bench_app.command("nlp")(bench_nlp)

@@ -290,6 +290,8 @@ def analyze(
             # the call as what happened: each need, what was done about it, how they left
             "needs": analysis.needs,
             "left": analysis.left,
+            # the same, as a probability: a signal beside the outcome, never deciding it
+            "p_dissatisfied": analysis.p_dissatisfied,
             "signals": [
                 {"kind": s.kind, "speaker": s.speaker, "text": s.text, "start_s": s.start_s}
                 for s in analysis.signals

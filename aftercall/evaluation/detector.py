@@ -9,6 +9,8 @@
   the same USS sample (2-fold) is reported too; it is not part of the detector. So is the
   ceiling the label allows: one crowd rater's own rating scored against the others' mean
   (``evaldata.uss_rater_ceiling``), i.e. how well a person reading the dialogue agrees.
+  Beside them, ``p_dissatisfied`` (how the customer left, nlp/leaving.py), which never decides
+  the outcome: per set, pooled, and on SGD where the shared data has it (never trained on).
 * calls written elsewhere (``real_calls.py``): the bank calls' false-alarm rate, the insurance
   calls' and the tone-crossed set's F1(unresolved) with accuracy per sentiment / quadrant.
 * CFPB complaint narratives: agreement of ``category`` with the consumer's product / issue
@@ -37,6 +39,7 @@ from aftercall.evaluation.real_calls import (
     tone_crossed,
 )
 from aftercall.nlp.detector import Analysis, analyse, load_pipeline
+from aftercall.nlp.leaving import p_dissatisfied as leaving_p
 from aftercall.nlp.outcome import find_scorer
 from aftercall.training.datasets import (
     Labelled,
@@ -78,6 +81,41 @@ def _in_domain_reference(items: Sequence[Labelled]) -> float:
         model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(X, y[tr])
         scores[te] = model.decision_function(vec.transform([texts[i] for i in te]))
     return _auc(list(y), list(scores))
+
+
+LEFT = "p_dissatisfied (how they left, beside the outcome)"
+
+
+def _leaving_rows(
+    root: Path, dialogues: Sequence[Labelled], analyses: Sequence[Analysis]
+) -> dict[str, dict[str, Any]]:
+    """USS scored by ``p_dissatisfied`` (nlp/leaving.py), which was trained on the USS
+    dialogues this sample leaves out; SGD too where the shared data has it (never trained)."""
+    y = [int(bool(i.unresolved)) for i in dialogues]
+    p = [a.p_dissatisfied or 0.0 for a in analyses]
+    sets = [i.meta["set"] for i in dialogues]
+    rows: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(sets)):
+        idx = [k for k, s in enumerate(sets) if s == name]
+        rows[f"USS {name}: p_dissatisfied"] = {
+            "n": len(idx),
+            "roc_auc": _auc([y[k] for k in idx], [p[k] for k in idx]),
+        }
+    rows[f"USS all: {LEFT}"] = {
+        "n": len(y),
+        "roc_auc": _auc(y, p),
+        "brier": round(float(np.mean((np.array(p) - np.array(y)) ** 2)), 4),
+    }
+    if (root / "text" / "uss_user_satisfaction" / "SGD.txt").is_file():
+        sgd = uss(root, 0, sets=("SGD",))
+        rows["USS SGD (never trained): p_dissatisfied"] = {
+            "n": len(sgd),
+            "roc_auc": _auc(
+                [int(bool(i.unresolved)) for i in sgd],
+                [leaving_p(i.transcript.turns) for i in sgd],
+            ),
+        }
+    return rows
 
 
 def _category_row(items: Sequence[Labelled], analyses: Sequence[Analysis]) -> dict[str, Any]:
@@ -198,6 +236,7 @@ def evaluate(
                 "n": row["pairs"],
                 "roc_auc": row["roc_auc"],
             }
+        rows.update(_leaving_rows(root, dialogues, u_an))
         curves["USS (model)"] = (uy, up, threshold)
         log("CFPB narratives ...")
         complaints = cfpb(root, cfpb_limit)

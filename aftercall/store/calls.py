@@ -153,7 +153,8 @@ def save_result(
     con.execute(
         "INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summary,"
         " summary_turn_idx, summary_start_s, reasons, abusive, model_version, analysed_at,"
-        " features, features_version, needs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " features, features_version, needs, p_dissatisfied)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             call_id,
             analysis.outcome,
@@ -171,6 +172,7 @@ def save_result(
             json.dumps(analysis.features) if analysis.features else None,
             analysis.features_version or None,
             json.dumps(analysis.needs),
+            analysis.p_dissatisfied,  # how they left, beside the outcome (016)
         ],
     )
     con.execute(

@@ -89,10 +89,10 @@ def _uss_dialogues(path: Path) -> Iterator[list[list[str]]]:
         yield block
 
 
-def uss(root: Path, per_set: int, seed: int = 0) -> list[Labelled]:
+def uss(root: Path, per_set: int, seed: int = 0, sets: Sequence[str] = USS_SETS) -> list[Labelled]:
     """A seeded sample of `per_set` rated dialogues from each USS set (0 = all)."""
     out = []
-    for name in USS_SETS:
+    for name in sets:
         rows = []
         for n, block in enumerate(
             _uss_dialogues(root / "text" / "uss_user_satisfaction" / f"{name}.txt")
@@ -117,6 +117,31 @@ def uss(root: Path, per_set: int, seed: int = 0) -> list[Labelled]:
             )
         random.Random(seed).shuffle(rows)
         out += rows[:per_set] if per_set else rows
+    return out
+
+
+def uss_turn_ratings(root: Path, name: str) -> dict[str, list[tuple[str, str, float | None]]]:
+    """Every rated dialogue of one USS set, by the id ``uss`` gives it: its turns as (speaker,
+    text, the mean of the raters' ratings of that customer turn, or None for agent turns and
+    unrated ones). The turn ratings supervise how the customer left (training/leaving.py)."""
+    out = {}
+    for n, block in enumerate(
+        _uss_dialogues(root / "text" / "uss_user_satisfaction" / f"{name}.txt")
+    ):
+        overall = [r for r in block if r[0] == "USER" and len(r) > 1 and r[1] == "OVERALL"]
+        if not overall or len(overall[0]) < 4:
+            continue
+        if not any(x.strip().isdigit() for x in overall[0][3].split(",")):
+            continue
+        turns: list[tuple[str, str, float | None]] = []
+        for r in block:
+            if len(r) < 2 or r[1] == "OVERALL":
+                continue
+            rated = [int(x) for x in r[3].split(",") if x.strip().isdigit()] if len(r) > 3 else []
+            customer = r[0] == "USER"
+            speaker = "customer" if customer else "agent"
+            turns.append((speaker, r[1], statistics.mean(rated) if customer and rated else None))
+        out[f"{name}-{n}"] = turns
     return out
 
 

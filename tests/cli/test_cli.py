@@ -75,10 +75,23 @@ def test_analyze_json_lines_contract(inbox: Path) -> None:
     assert late["outcome"] == "unresolved" and 0.5 <= late["p_unresolved"] <= 1
     assert fixed["outcome"] == "resolved" and fixed["p_unresolved"] < 0.5
     assert late["category"] == "delivery" and late["incomplete"] is None
+    # how they left, beside the outcome (never deciding it)
+    assert 0 < fixed["p_dissatisfied"] < 0.5 < late["p_dissatisfied"] < 1
+    assert fixed["left"] == "accepted"
     kinds = {s["kind"] for s in late["signals"]}
     assert {"problem", "churn", "deflection"} <= kinds
     assert set(late["signals"][0]) == {"kind", "speaker", "text", "start_s"}
     assert "not valid JSON" in garbage["error"]
+
+
+def test_train_leaving_without_shared_data_is_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "leaving.json"
+    result = runner.invoke(
+        app, ["train-leaving", "--data", str(tmp_path / "nowhere"), "--out", str(out)]
+    )
+    said = " ".join(result.output.replace("\u2502", " ").split())  # rich wraps it in a box
+    assert result.exit_code == 2 and "USS is needed" in said, result.output
+    assert not out.exists()
 
 
 def test_analyze_exits_non_zero_when_nothing_could_be_read(tmp_path: Path) -> None:

@@ -146,6 +146,13 @@ def test_outcomes_match_the_scripts(first_run) -> None:
     assert dict(rows)["typed.txt"] == "unresolved"
 
 
+def test_how_the_customer_left_is_stored_beside_the_outcome(first_run) -> None:
+    db, _ = first_run
+    with duckdb.connect(str(db), read_only=True) as con:
+        left = con.execute("SELECT p_dissatisfied FROM analyses").fetchall()
+    assert left and all(0 < p < 1 for (p,) in left), left
+
+
 def test_cases_one_per_customer_problem_with_first_person_drafts(first_run) -> None:
     from aftercall.cases.refresh import list_cases
 
