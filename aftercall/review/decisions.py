@@ -153,8 +153,8 @@ def call_page(con: duckdb.DuckDBPyConnection, call_id: str) -> dict[str, Any] | 
     """Everything the call page shows, or None when there is no such call."""
     call = rows_as_dicts(
         con.execute(
-            """SELECT c.*, a.outcome, a.p_unresolved, a.category, a.severity, a.summary,
-                      a.summary_start_s, a.reasons, a.model_version
+            """SELECT c.*, a.outcome, a.p_unresolved, a.p_dissatisfied, a.category, a.severity,
+                      a.summary, a.summary_start_s, a.reasons, a.model_version
                FROM calls c LEFT JOIN analyses a USING (call_id) WHERE c.call_id = ?""",
             [call_id],
         )

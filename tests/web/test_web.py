@@ -919,3 +919,16 @@ def test_an_incomplete_call_says_so_to_its_reviewer(db: Path) -> None:
     assert 'id="incomplete"' in page and "truncated: 0.5 s of 27.2 s" in page
     others = [x for x in _flagged(db) if x != call]
     assert 'id="incomplete"' not in c.get(f"/calls/{others[0]}").text
+
+
+def test_the_call_page_shows_how_the_customer_left_beside_the_outcome(db: Path) -> None:
+    call = _flagged(db)[0]
+    with transaction(db) as con:
+        (p,) = con.execute(
+            "SELECT p_dissatisfied FROM analyses WHERE call_id = ?", [call]
+        ).fetchone()
+    assert p is not None  # stored by the pipeline for every analysed call
+    c = client(db)
+    login(c, "rita")
+    left = c.get(f"/calls/{call}").text.split('id="left">')[1].split("</p>")[0]
+    assert f"{100 * p:.0f}% likely dissatisfied" in left and "does not decide it" in left
