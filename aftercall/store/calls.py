@@ -79,6 +79,10 @@ def register_call(con: duckdb.DuckDBPyConnection, item: InboxItem) -> bool:
     return bool(inserted)
 
 
+# what the promise ledger (aftercall.cases.ledger) has learned of a promise
+SETTLED_COLUMNS = "status, status_at, status_why, status_by, evidence"
+
+
 def promise_id(call_id: str, turn_idx: int, text: str) -> str:
     """A promise's id, the same however often its call is analysed again (and the same as
     migration 013 gave the promises stored before it)."""
@@ -89,7 +93,14 @@ def promise_id(call_id: str, turn_idx: int, text: str) -> str:
 def save_result(
     con: duckdb.DuckDBPyConnection, call_id: str, transcript: Transcript, analysis: Analysis
 ) -> None:
-    """Replace whatever the call had with this transcript and analysis; status analysed."""
+    """Replace whatever the call had with this transcript and analysis; status analysed.
+    A promise found again (same id) keeps what was learned of it (kept, broken, withdrawn,
+    past due, and the evidence): analysing a call again must not reopen a settled promise."""
+    settled = con.execute(
+        f"SELECT {SETTLED_COLUMNS}, promise_id FROM promises"
+        " WHERE call_id = ? AND status <> 'open' AND promise_id IS NOT NULL",
+        [call_id],
+    ).fetchall()
     for table in ("turns", "signals", "promises", "analyses"):
         con.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
     turn_rows = [
@@ -149,6 +160,12 @@ def save_result(
                 ]
                 for p in analysis.promises
             ],
+        )
+    if settled:
+        assign = ", ".join(f"{c} = ?" for c in SETTLED_COLUMNS.split(", "))
+        con.executemany(
+            f"UPDATE promises SET {assign} WHERE call_id = ? AND promise_id = ?",
+            [[*row[:-1], call_id, row[-1]] for row in settled],
         )
     con.execute(
         "INSERT INTO analyses (call_id, outcome, p_unresolved, category, severity, summary,"

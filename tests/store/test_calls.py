@@ -24,3 +24,26 @@ def test_p_dissatisfied_is_stored_beside_the_outcome(tmp_path: Path) -> None:
             ).fetchall()
         )
     assert 0 < rows[fixed] < 0.5 < rows[angry] < 1, rows
+
+
+def test_analysing_a_call_again_keeps_what_is_known_of_its_promises(tmp_path: Path) -> None:
+    from aftercall.cases.ledger import mark
+    from aftercall.store.calls import save_result
+    from aftercall.store.db import transaction
+    from tests.casekit import BILL_OPEN, process_call
+
+    db = tmp_path / "calls.duckdb"
+    call = add_call(db, tmp_path, BILL_OPEN, "C1", T0)
+    with transaction(db) as con:
+        (pid,) = con.execute("SELECT promise_id FROM promises WHERE call_id = ?", [call]).fetchone()
+        mark(con, pid, "kept", "Dana Cole", "the customer got the call back", T0)
+    path = next(tmp_path.glob("*.txt"))
+    transcript, analysis = process_call(path, T0)  # the same call, analysed again
+    with transaction(db) as con:
+        save_result(con, call, transcript, analysis)
+        row = con.execute(
+            "SELECT status, status_why, status_by FROM promises WHERE promise_id = ?", [pid]
+        ).fetchone()
+        count = con.execute("SELECT count(*) FROM promises WHERE call_id = ?", [call]).fetchone()
+    assert row == ("kept", "marked kept by Dana Cole: the customer got the call back", "Dana Cole")
+    assert count == (len(analysis.promises),)
