@@ -23,7 +23,7 @@ from aftercall.cases.refresh import refresh_cases
 from aftercall.store.calls import now
 from aftercall.web import csrf
 from aftercall.web.auth import require, verify
-from aftercall.web.pages import Forbidden, checked_id, db, read, render, state
+from aftercall.web.pages import Forbidden, checked_id, db, is_manager, read, render, state
 
 router = APIRouter()
 Agent = Annotated[str, Depends(require("outreach", "manager"))]
@@ -40,6 +40,9 @@ OUTCOME_LABELS = {
 assert set(OUTCOME_LABELS) == set(OUTCOMES)
 
 
+PROMISE_ID = r"P-[0-9a-f]{10}"  # store.calls.promise_id's form
+
+
 def _case_id(case_id: str) -> str:
     return checked_id(case_id, r"C-\d{1,12}", "case")
 
@@ -48,7 +51,7 @@ def _may_work(request: Request, case_id: str, me: Agent) -> None:
     """A case page and its actions follow the lists' rule: the case's owner, an agent who
     serves its queue, or a manager (issue 20 item 7: an id typed by hand opened any case)."""
     _case_id(case_id)
-    if request.session.get("role") in ("manager", "admin"):
+    if is_manager(request):
         return
     queues = outreach.my_queues(state(request).settings.cases, me)
     row = read(
@@ -94,7 +97,7 @@ def claim_one(request: Request, case_id: str, me: Agent, take_over: Annotated[st
     """Claim this case (lifecycle.claim: only one claimer wins, the other is told who did);
     another agent's case only as a take-over with a reason (a manager, or past its SLA)."""
     settings = state(request).settings.cases
-    manager = request.session.get("role") in ("manager", "admin")
+    manager = is_manager(request)
     try:
         with db(request) as con:
             if outreach.opted_out(con, _case_id(case_id)):
@@ -135,7 +138,7 @@ def outcome(
     themselves; an agent's becomes a request for a manager (/approvals). No typed approver
     name is read: an agent could type anyone's (issue 20 item 8)."""
     _case_id(case_id)
-    manager = request.session.get("role") in ("manager", "admin")
+    manager = is_manager(request)
     at, asked = now(), None
     try:
         amount = float(granted) if granted.strip() else None
@@ -187,7 +190,7 @@ def contact(request: Request, case_id: str, me: Agent) -> HTMLResponse:
     """Show the customer's phone and e-mail to the case's owner (or a manager), logged as an
     event; the page that shows them is never cached and no list or export carries them."""
     settings = state(request).settings.cases
-    manager = request.session.get("role") in ("manager", "admin")
+    manager = is_manager(request)
     with db(request) as con:
         data = outreach.case_page(con, _case_id(case_id), settings)
         if data is None:
@@ -215,7 +218,7 @@ def mark_promise(
     """The owner (or a manager) found out: kept, broken or withdrawn, with what they saw. A
     broken promise raises the case at once (a refresh in the same transaction)."""
     _case_id(case_id)
-    checked_id(promise_id, r"P-[0-9a-f]{10}", "promise")
+    checked_id(promise_id, PROMISE_ID, "promise")
     try:
         with db(request) as con:
             row = con.execute(
@@ -225,7 +228,7 @@ def mark_promise(
             ).fetchone()
             if row is None:
                 raise LedgerError(f"promise {promise_id} is not on case {case_id}")
-            manager = request.session.get("role") in ("manager", "admin")
+            manager = is_manager(request)
             if row[0] != me and not manager:
                 raise LedgerError(f"case {case_id} is owned by {row[0] or 'nobody'}: claim it")
             mark(con, promise_id, status, me, why[:2000], now())
@@ -240,7 +243,7 @@ def _verify_rows(request: Request, me: str) -> list[dict]:
     queues they serve."""
     web = state(request)
     rows = read(request, lambda con: verify_list(con, web.settings.cases.company_name))
-    if request.session.get("role") in ("manager", "admin"):
+    if is_manager(request):
         return rows
     queues = outreach.my_queues(web.settings.cases, me)
     return [r for r in rows if queues is None or r["queue"] in queues]
@@ -261,7 +264,7 @@ def verify_one(
     why: Annotated[str, Form()] = "",
 ):
     """What the check found: kept closes it, broken opens (or raises) a case at once."""
-    checked_id(promise_id, r"P-[0-9a-f]{10}", "promise")
+    checked_id(promise_id, PROMISE_ID, "promise")
     if promise_id not in {r["promise_id"] for r in _verify_rows(request, me)}:
         raise HTTPException(404, "there is no such promise in your verify queue")
     try:

@@ -94,6 +94,12 @@ def read(request: Request, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         return fn(con)
 
 
+def is_manager(request: Request) -> bool:
+    """Whether the logged-in user manages (a manager or an admin): they may work any case,
+    take one over and approve gestures above the cap."""
+    return request.session.get("role") in ("manager", "admin")
+
+
 def checked_id(value: str, pattern: str, what: str) -> str:
     """An id from the URL, or 404 when it cannot be one (it never reaches a query or a path
     otherwise)."""
