@@ -37,14 +37,14 @@ def _first_contact(con: duckdb.DuckDBPyConnection, sla: dict[str, float]) -> lis
     """Per priority: median hours from case opened to first contact, the share contacted
     within the SLA, and the cases still waiting past it."""
     hours = "epoch(first_contact_at - created_at) / 3600"
-    limit = "CASE priority " + " ".join("WHEN ? THEN ?" for _ in sla) + " END"
-    waited = "epoch(?::TIMESTAMPTZ - created_at) / 3600"
+    # the case's SLA in hours (NULL for a priority the settings do not name)
+    limit = "($sla_hours::DOUBLE[])[list_position($priorities::VARCHAR[], priority)]"
+    waited = "epoch($now::TIMESTAMPTZ - created_at) / 3600"  # one moment for every row
     # still owed a first contact, and older than its priority's SLA
     waiting = (
         "first_contact_at IS NULL AND holdout IS NOT TRUE AND state IN ('open', 'claimed')"
         f" AND {waited} > {limit}"
     )
-    params: list[Any] = [x for k, v in sla.items() for x in (k, float(v))]
     rows = _rows(
         con,
         f"""SELECT priority, count(first_contact_at) AS contacted,
@@ -53,7 +53,11 @@ def _first_contact(con: duckdb.DuckDBPyConnection, sla: dict[str, float]) -> lis
               count(*) FILTER (WHERE {waiting}) AS waiting_past_sla,
               max({waited}) FILTER (WHERE {waiting}) AS longest_wait_hours
             FROM cases GROUP BY priority""",
-        [*params, now(), *params, now(), now(), *params],
+        {
+            "priorities": list(sla),
+            "sla_hours": [float(v) for v in sla.values()],
+            "now": now(),
+        },
     )
     order = {k: i for i, k in enumerate(sla)}
     rows.sort(key=lambda r: order.get(r["priority"], len(order)))
