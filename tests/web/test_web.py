@@ -17,19 +17,7 @@ from aftercall.config import Settings
 from aftercall.store.db import transaction
 from aftercall.web.app import create_app
 from tests.casekit import SETTINGS, T0, refresh
-from tests.webkit import PASSWORD, WEB_SETTINGS, build_db, client, csrf, login
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "web.duckdb"
-    copy.write_bytes(base_db.read_bytes())
-    return copy
+from tests.webkit import PASSWORD, WEB_SETTINGS, client, csrf, login
 
 
 def _flagged(db: Path) -> list[str]:

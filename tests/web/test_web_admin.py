@@ -5,22 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from aftercall.store.db import transaction
-from tests.webkit import build_db, client, csrf, login
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("admin"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "web.duckdb"  # each test changes users: its own copy
-    copy.write_bytes(base_db.read_bytes())
-    return copy
+from tests.webkit import client, csrf, login
 
 
 def _user(db: Path, name: str) -> tuple | None:

@@ -9,22 +9,8 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from aftercall.store.db import transaction
-from tests.webkit import build_db, client, csrf, login
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("approvals"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "web.duckdb"
-    copy.write_bytes(base_db.read_bytes())
-    return copy
+from tests.webkit import client, csrf, login
 
 
 def _dana_case(db: Path) -> str:

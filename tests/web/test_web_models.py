@@ -11,14 +11,9 @@ import pytest
 
 from aftercall.nlp.outcome import model_path
 from aftercall.store.db import transaction
-from tests.webkit import build_db, client, csrf, login
+from tests.webkit import client, csrf, login
 
 SHIPPED = json.loads(model_path("outcome.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture

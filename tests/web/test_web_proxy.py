@@ -15,19 +15,7 @@ from aftercall.store.db import transaction
 from aftercall.web import auth
 from aftercall.web.app import create_app
 from tests.casekit import SETTINGS
-from tests.webkit import build_db, login, serve
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("proxy"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "web.duckdb"  # the login limit lives in the database: a fresh one each
-    copy.write_bytes(base_db.read_bytes())
-    return copy
+from tests.webkit import login, serve
 
 
 def _fail_five(c: httpx.Client, forwarded: list[str]) -> None:

@@ -26,21 +26,9 @@ from aftercall.store.db import transaction
 from aftercall.web import sessions
 from aftercall.web.app import create_app
 from aftercall.web.users import add_user, set_disabled
-from tests.webkit import WEB_SETTINGS, build_db, client, csrf, login, serve
+from tests.webkit import WEB_SETTINGS, client, csrf, login, serve
 
 COOKIE = "aftercall_session"
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("sessions"))
-
-
-@pytest.fixture
-def db(base_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "web.duckdb"
-    copy.write_bytes(base_db.read_bytes())
-    return copy
 
 
 def _copy(c: TestClient | httpx.Client, to: TestClient | httpx.Client) -> None:
