@@ -25,7 +25,6 @@ from aftercall.config import Settings
 from aftercall.store.db import open_db, transaction
 from aftercall.web import sessions
 from aftercall.web.csrf import token
-from aftercall.web.users import role_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
@@ -70,7 +69,7 @@ def _check_role(request: Request, con: duckdb.DuckDBPyConnection) -> None:
     user removed or disabled since login is logged out), after the session check: the
     cookie's token must still be a live session of that user (web/sessions.py)."""
     name, roles = request.state.auth
-    role = role_of(con, name) if sessions.alive(con, request.session.get("sid"), name) else None
+    role = sessions.role(con, request.session.get("sid"), name)
     if role is None:
         request.session.clear()
         raise LoginRequired()

@@ -46,15 +46,22 @@ def start(con: duckdb.DuckDBPyConnection, user: str, at: datetime | None = None)
     return token
 
 
-def alive(con: duckdb.DuckDBPyConnection, token: object, user: str) -> bool:
-    """Whether `token` is a live session of `user` (not ended, not expired)."""
+def role(con: duckdb.DuckDBPyConnection, token: object, user: str) -> str | None:
+    """The role of `user` when `token` is a live session of theirs (not ended, not expired)
+    and they are enabled; else None. One query: every page request asks it."""
     if not isinstance(token, str) or not token:
-        return False  # a cookie from before sessions were kept here, or none
+        return None  # a cookie from before sessions were kept here, or none
     row = con.execute(
-        "SELECT 1 FROM web_sessions WHERE token_hash = ? AND user_name = ? AND expires_at > ?",
+        """SELECT u.role FROM web_sessions s JOIN users u ON u.name = s.user_name
+           WHERE s.token_hash = ? AND s.user_name = ? AND s.expires_at > ? AND NOT u.disabled""",
         [_digest(token), user, now()],
     ).fetchone()
-    return row is not None
+    return row[0] if row else None
+
+
+def alive(con: duckdb.DuckDBPyConnection, token: object, user: str) -> bool:
+    """Whether `token` is a live session of `user`, an enabled user."""
+    return role(con, token, user) is not None
 
 
 def end(con: duckdb.DuckDBPyConnection, token: object) -> None:

@@ -55,11 +55,6 @@ def check_password(con: duckdb.DuckDBPyConnection, name: str, password: str) -> 
     return row[0] if row else None
 
 
-def role_of(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    row = con.execute("SELECT role FROM users WHERE name = ? AND NOT disabled", [name]).fetchone()
-    return row[0] if row else None
-
-
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every user (never the hash), by name."""
     rows = con.execute(
